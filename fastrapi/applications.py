@@ -1,0 +1,341 @@
+"""``FastrAPI``: the application object, a PEP 3333 WSGI callable."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from fastrapi.background import BackgroundRunner, BackgroundTask, BackgroundTasks, flatten
+from fastrapi.concurrency import is_async_callable, run_async, run_sync
+from fastrapi.datastructures import State
+from fastrapi.dependencies.solver import solve
+from fastrapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+    server_error_response,
+)
+from fastrapi.exceptions import HTTPException, RequestValidationError
+from fastrapi.lifespan import Lifespan
+from fastrapi.requests import Request
+from fastrapi.responses import JSONResponse, RedirectResponse, Response
+from fastrapi.routing import APIRoute, APIRouter, BaseRoute
+from fastrapi.serialization import dumps
+
+logger = logging.getLogger("fastrapi")
+
+StartResponse = Callable[..., Any]
+ExceptionHandler = Callable[[Request, Any], Any]
+
+RAISE_SERVER_EXCEPTIONS_KEY = "fastrapi.raise_server_exceptions"
+_JSON_HEADERS = ("content-type", "application/json")
+
+
+def _no_body(status_code: int) -> bool:
+    return status_code < 200 or status_code in (204, 304)
+
+
+class FastrAPI:
+    """The application: routes, settings and the WSGI entry point.
+
+    ``app = FastrAPI(); @app.get("/") ...``; serve it with ``app.serve(host, port)``,
+    ``gunicorn -k gevent module:app`` or any WSGI server.
+    """
+
+    def __init__(
+        self,
+        *,
+        debug: bool = False,
+        routes: list[BaseRoute] | None = None,
+        title: str = "FastAPI",
+        summary: str | None = None,
+        description: str = "",
+        version: str = "0.1.0",
+        openapi_url: str | None = "/openapi.json",
+        openapi_tags: list[dict[str, Any]] | None = None,
+        servers: list[dict[str, Any]] | None = None,
+        dependencies: Sequence[Any] | None = None,
+        default_response_class: type[Response] = JSONResponse,
+        redirect_slashes: bool = True,
+        docs_url: str | None = "/docs",
+        redoc_url: str | None = "/redoc",
+        swagger_ui_oauth2_redirect_url: str | None = "/docs/oauth2-redirect",
+        swagger_ui_init_oauth: dict[str, Any] | None = None,
+        middleware: Sequence[Any] | None = None,
+        exception_handlers: dict[int | type[Exception], ExceptionHandler] | None = None,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+        lifespan: Callable[[FastrAPI], Any] | None = None,
+        terms_of_service: str | None = None,
+        contact: dict[str, Any] | None = None,
+        license_info: dict[str, Any] | None = None,
+        root_path: str = "",
+        root_path_in_servers: bool = True,
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        webhooks: APIRouter | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        swagger_ui_parameters: dict[str, Any] | None = None,
+        separate_input_output_schemas: bool = True,
+        on_background_error: Callable[[BackgroundTask, BaseException], None] | None = None,
+        **extra: Any,
+    ) -> None:
+        self.debug = debug
+        self.title = title
+        self.summary = summary
+        self.description = description
+        self.version = version
+        self.openapi_url = openapi_url
+        self.openapi_tags = openapi_tags
+        self.servers = servers or []
+        self.docs_url = docs_url
+        self.redoc_url = redoc_url
+        self.swagger_ui_oauth2_redirect_url = swagger_ui_oauth2_redirect_url
+        self.swagger_ui_init_oauth = swagger_ui_init_oauth
+        self.swagger_ui_parameters = swagger_ui_parameters
+        self.terms_of_service = terms_of_service
+        self.contact = contact
+        self.license_info = license_info
+        self.root_path = root_path
+        self.root_path_in_servers = root_path_in_servers
+        self.webhooks = webhooks
+        self.separate_input_output_schemas = separate_input_output_schemas
+        # Stored until the issues that implement them land (middleware, OpenAPI, ...).
+        self.user_middleware = list(middleware or [])
+        self.extra = extra
+        self.state = State()
+        self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+        self.router = APIRouter(
+            routes=routes, dependencies=dependencies, default_response_class=default_response_class,
+            redirect_slashes=redirect_slashes, responses=responses, deprecated=deprecated,
+            include_in_schema=include_in_schema, callbacks=callbacks,
+        )
+        self.exception_handlers: dict[Any, ExceptionHandler] = {
+            HTTPException: http_exception_handler,
+            RequestValidationError: request_validation_exception_handler,
+        }
+        self.exception_handlers.update(exception_handlers or {})
+        self.lifespan = Lifespan(self, lifespan, on_startup, on_shutdown)
+        self.background_runner = BackgroundRunner(on_error=on_background_error)
+
+    # -- registration -------------------------------------------------------------------
+    @property
+    def routes(self) -> list[BaseRoute]:
+        return self.router.routes
+
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> APIRoute:
+        return self.router.add_api_route(path, endpoint, **kwargs)
+
+    def api_route(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.router.api_route(path, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.router.get(path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.router.put(path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.router.post(path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.router.delete(path, **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.router.options(path, **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.router.head(path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.router.patch(path, **kwargs)
+
+    def trace(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.router.trace(path, **kwargs)
+
+    def include_router(self, router: APIRouter, **kwargs: Any) -> None:
+        self.router.include_router(router, **kwargs)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> str:
+        return self.router.url_path_for(name, **path_params)
+
+    def exception_handler(self, exc_class_or_status_code: int | type[Exception]) -> Callable[[Any], Any]:
+        """Decorator: answer ``exc_class_or_status_code`` with ``handler(request, exc)``."""
+
+        def decorator(func: ExceptionHandler) -> ExceptionHandler:
+            self.add_exception_handler(exc_class_or_status_code, func)
+            return func
+
+        return decorator
+
+    def add_exception_handler(self, key: int | type[Exception], handler: ExceptionHandler) -> None:
+        self.exception_handlers[key] = handler
+
+    def on_event(self, event: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+        """Decorator for ``"startup"`` and ``"shutdown"`` handlers."""
+
+        def decorator(func: Callable[[], Any]) -> Callable[[], Any]:
+            handlers = self.lifespan.on_startup if event == "startup" else self.lifespan.on_shutdown
+            handlers.append(func)
+            return func
+
+        return decorator
+
+    def startup(self) -> None:
+        self.lifespan.startup()
+
+    def shutdown(self) -> None:
+        self.lifespan.shutdown()
+
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` seconds for background tasks still running; True when none is left."""
+        return self.background_runner.drain(timeout)
+
+    def serve(self, host: str = "127.0.0.1", port: int = 8000, **options: Any) -> None:
+        """Serve on the embedded gevent server until SIGINT/SIGTERM; see ``fastrapi.server.serve``."""
+        from fastrapi.server import serve
+
+        serve(self, host, port, **options)
+
+    # -- WSGI ---------------------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        environ["fastrapi.app"] = self
+        if not self.lifespan.started:
+            self.lifespan.startup()
+            if self.lifespan.state:
+                environ.setdefault("fastrapi.state", State(self.lifespan.state))
+        elif self.lifespan.state:
+            environ.setdefault("fastrapi.state", State(self.lifespan.state))
+        method = environ["REQUEST_METHOD"]
+        path = environ.get("PATH_INFO") or "/"
+        if not path.isascii():
+            # PEP 3333 hands the path over as latin-1 decoded bytes.
+            path = path.encode("latin-1").decode("utf-8", "replace")
+        route, path_params, partial = self.router.matcher.match(method, path)
+        request = Request(environ, path_params, self)
+        tasks: BackgroundTasks | None = None
+        try:
+            if route is None:
+                response = self._unmatched(request, path, partial)
+            else:
+                plan = route.plan  # type: ignore[attr-defined]
+                if plan.takes_nothing:
+                    kwargs: dict[str, Any] = {}
+                    sub_response = None
+                else:
+                    sub_response = Response() if plan.response_arg else None
+                    if sub_response is not None:
+                        sub_response.status_code = None  # type: ignore[assignment]
+                    tasks = BackgroundTasks() if plan.background_arg else None
+                    kwargs = solve(plan, request, sub_response, tasks)
+                if plan.is_async:
+                    result = run_async(plan.call, (), kwargs, plan.suspends)
+                else:
+                    result = run_sync(plan.call, **kwargs)
+                response = self._to_response(route, result, sub_response)  # type: ignore[arg-type]
+        except Exception as exc:
+            tasks = None  # FastAPI: tasks of a failed endpoint never run
+            response = self._handle_exception(request, exc)
+        return self._send(environ, start_response, response, tasks)
+
+    def _unmatched(self, request: Request, path: str, partial: BaseRoute | None) -> Response:
+        if partial is not None:
+            allow = ", ".join(partial.methods)  # type: ignore[attr-defined]
+            raise HTTPException(405, headers={"Allow": allow})
+        if self.router.redirect_slashes and path != "/":
+            other = path[:-1] if path.endswith("/") else path + "/"
+            if self.router.matcher.path_exists(other):
+                url = request.url
+                return RedirectResponse(url.replace(path=url.path[: len(url.path) - len(path)] + other))
+        raise HTTPException(404)
+
+    def _to_response(self, route: APIRoute, result: Any, sub_response: Response | None) -> Response:
+        if isinstance(result, Response):
+            return result
+        status_code = route.status_code or 200
+        if sub_response is not None and sub_response.status_code:
+            status_code = sub_response.status_code
+        content = result if route.serializer is None else route.serializer.to_jsonable(result)
+        if route.response_class is JSONResponse:
+            # PERF: one encode straight to bytes, no JSONResponse construction.
+            response = Response.__new__(JSONResponse)
+            response.status_code = status_code
+            response.background = None
+            if _no_body(status_code):
+                response.body = b""
+                response.headers = _json_headers()
+            else:
+                response.body = dumps(content)
+                response.headers = _json_headers(len(response.body))
+        else:
+            from fastrapi.encoders import jsonable_encoder
+
+            response = route.response_class(jsonable_encoder(content), status_code=status_code)
+            if _no_body(status_code):
+                response.body = b""
+        if sub_response is not None:
+            for key, value in sub_response.headers.raw():
+                response.headers.append(key, value)
+        return response
+
+    def _find_handler(self, exc: Exception) -> ExceptionHandler | None:
+        handlers = self.exception_handlers
+        if isinstance(exc, HTTPException) and exc.status_code in handlers:
+            return handlers[exc.status_code]
+        for cls in type(exc).__mro__:
+            if cls in handlers:
+                return handlers[cls]
+        return None
+
+    def _call_handler(self, handler: ExceptionHandler, request: Request, exc: Exception) -> Response:
+        if is_async_callable(handler):
+            return run_async(handler, (request, exc), {})
+        return run_sync(handler, request, exc)
+
+    def _handle_exception(self, request: Request, exc: Exception) -> Response:
+        handler = self._find_handler(exc)
+        if handler is not None:
+            try:
+                return self._call_handler(handler, request, exc)
+            except Exception as handler_exc:
+                exc = handler_exc
+        return self._server_error(request, exc)
+
+    def _server_error(self, request: Request, exc: Exception) -> Response:
+        logger.error("Exception in %s %s", request.method, request.url, exc_info=exc)
+        response = None
+        handler = self.exception_handlers.get(500) or self.exception_handlers.get(Exception)
+        if handler is not None:
+            try:
+                response = self._call_handler(handler, request, exc)
+            except Exception:
+                logger.exception("The 500 handler failed")
+        if response is None:
+            response = server_error_response(request, exc, self.debug)
+        if request.environ.get(RAISE_SERVER_EXCEPTIONS_KEY):
+            raise exc
+        return response
+
+    def _send(self, environ: dict[str, Any], start_response: StartResponse, response: Response,
+              tasks: BackgroundTasks | None) -> Iterable[bytes]:
+        pending = tasks.tasks if tasks is not None else []
+        if response.background is not None:
+            # All tasks run: the injected ones first, then the response's own (FastAPI drops the former).
+            pending = [*pending, *flatten(response.background)]
+        response.start(start_response)
+        if not pending:
+            return response.body_iterable(environ)
+        runner = self.background_runner
+        return response.body_iterable(environ, lambda: runner.finish(environ, pending))
+
+
+def _json_headers(length: int | None = None):  # type: ignore[no-untyped-def]
+    from fastrapi.datastructures import MutableHeaders
+
+    headers = MutableHeaders.__new__(MutableHeaders)
+    headers._items = [_JSON_HEADERS] if length is None else [("content-length", str(length)), _JSON_HEADERS]
+    return headers
+
+
+FastAPI = FastrAPI

@@ -1,0 +1,140 @@
+"""Where code runs: inline in the request greenlet, in a gevent thread pool, or on the asyncio bridge loop.
+
+- ``def`` code runs inline when blocking calls are cooperative (gevent monkey-patched) or when
+  the request already has an OS thread of its own (wsgiref, waitress); inside an unpatched
+  gevent server it goes to a dedicated thread pool so the hub keeps serving.
+- ``async def`` code that can never suspend is driven with ``coro.send(None)``; anything else
+  runs on one asyncio loop that lives forever in a background OS thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dis
+import inspect
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import gevent
+import gevent.monkey
+import gevent.threadpool
+from gevent.event import AsyncResult
+from greenlet import getcurrent
+
+T = TypeVar("T")
+
+_SUSPENDING_OPS = {"GET_AWAITABLE", "GET_AITER", "GET_ANEXT", "BEFORE_ASYNC_WITH", "SEND", "YIELD_VALUE"}
+
+THREADPOOL_SIZE = 40
+_pool: gevent.threadpool.ThreadPool | None = None
+_pool_lock = threading.Lock()
+
+
+def in_gevent_greenlet() -> bool:
+    """True when called from a gevent greenlet (pywsgi, gunicorn -k gevent)."""
+    return isinstance(getcurrent(), gevent.Greenlet)
+
+
+_patched = False
+
+
+def is_patched() -> bool:
+    """True when blocking socket calls are cooperative (gevent monkey-patching ran)."""
+    global _patched
+    # Remembered only once True: patching may happen after import and is never undone.
+    if not _patched:
+        _patched = gevent.monkey.is_module_patched("socket")
+    return _patched
+
+
+def threadpool() -> gevent.threadpool.ThreadPool:
+    """The pool for blocking work (not the hub's own pool, which also serves DNS)."""
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = gevent.threadpool.ThreadPool(THREADPOOL_SIZE)
+    return _pool
+
+
+def run_sync(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call blocking ``func`` so that the server keeps serving meanwhile."""
+    if is_patched() or not in_gevent_greenlet():
+        return func(*args, **kwargs)
+    return threadpool().spawn(func, *args, **kwargs).get()
+
+
+def run_in_threadpool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``func`` in a real OS thread of the pool and wait for it without blocking the server."""
+    if in_gevent_greenlet():
+        return threadpool().spawn(func, *args, **kwargs).get()
+    return func(*args, **kwargs)
+
+
+def is_async_callable(func: Any) -> bool:
+    """Whether calling ``func`` returns a coroutine (functions and objects with ``async def __call__``)."""
+    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))  # noqa: B004
+
+
+def can_suspend(func: Callable[..., Any]) -> bool:
+    """Whether the coroutine function contains any await, async for or async with."""
+    code = getattr(inspect.unwrap(func), "__code__", None)
+    if code is None:
+        return True
+    return code_can_suspend(code)
+
+
+def code_can_suspend(code: Any) -> bool:
+    """Whether a code object has any await, async for or async with."""
+    return any(instruction.opname in _SUSPENDING_OPS for instruction in dis.get_instructions(code))
+
+
+class _BridgeLoop:
+    """One asyncio loop, running forever in a daemon OS thread, shared by every request."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        start = gevent.monkey.get_original("_thread", "start_new_thread")
+        start(self.loop.run_forever, ())
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        if in_gevent_greenlet():
+            done: AsyncResult = AsyncResult()
+            future.add_done_callback(done.set)
+            done.get()
+        return future.result()
+
+
+_bridge: _BridgeLoop | None = None
+_bridge_lock = threading.Lock()
+
+
+def bridge() -> _BridgeLoop:
+    global _bridge
+    if _bridge is None:
+        with _bridge_lock:
+            if _bridge is None:
+                _bridge = _BridgeLoop()
+    return _bridge
+
+
+def drive(coro: Coroutine[Any, Any, T]) -> T:
+    """Finish a coroutine that never suspends, with no event loop."""
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value
+    coro.close()
+    raise RuntimeError("coroutine suspended without an event loop")
+
+
+def run_async(func: Callable[..., Coroutine[Any, Any, T]], args: tuple[Any, ...], kwargs: dict[str, Any],
+              suspends: bool | None = None) -> T:
+    """Call ``async def func`` and return its result, with or without the bridge loop."""
+    if suspends is None:
+        suspends = can_suspend(func)
+    if not suspends:
+        return drive(func(*args, **kwargs))
+    return bridge().run(func(*args, **kwargs))

@@ -1,0 +1,219 @@
+"""Small containers over WSGI data: headers, query parameters, URLs, addresses and state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl, quote, urlsplit
+
+
+class Address(NamedTuple):
+    """The peer of a connection, as ``request.client``."""
+
+    host: str
+    port: int
+
+
+class Headers(Mapping[str, str]):
+    """Case-insensitive, multi-valued, read-only header mapping.
+
+    ``headers["x"]`` gives the first value; ``getlist("x")`` gives all of them.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: list[tuple[str, str]] | Mapping[str, str] | None = None) -> None:
+        if items is None:
+            self._items: list[tuple[str, str]] = []
+        elif isinstance(items, Mapping):
+            self._items = [(k.lower(), v) for k, v in items.items()]
+        else:
+            self._items = [(k.lower(), v) for k, v in items]
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, Any]) -> Headers:
+        """Headers of a WSGI request; comma-joined repeats stay joined, as the server gave them."""
+        items = []
+        for key, value in environ.items():
+            if key.startswith("HTTP_"):
+                items.append((key[5:].replace("_", "-").lower(), value))
+            elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+                items.append((key.replace("_", "-").lower(), value))
+        headers = cls.__new__(cls)
+        headers._items = items
+        return headers
+
+    def raw(self) -> list[tuple[str, str]]:
+        return list(self._items)
+
+    def getlist(self, key: str) -> list[str]:
+        key = key.lower()
+        return [v for k, v in self._items if k == key]
+
+    def keys(self) -> list[str]:  # type: ignore[override]
+        return [k for k, _ in self._items]
+
+    def values(self) -> list[str]:  # type: ignore[override]
+        return [v for _, v in self._items]
+
+    def items(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        return list(self._items)
+
+    def __getitem__(self, key: str) -> str:
+        key = key.lower()
+        for k, v in self._items:
+            if k == key:
+                return v
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and any(k == key.lower() for k, _ in self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Headers) and sorted(self._items) == sorted(other._items)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._items!r})"
+
+
+class MutableHeaders(Headers):
+    """Headers of a response: set, append and delete, case-insensitively."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: str, value: str) -> None:
+        key = key.lower()
+        found = False
+        kept = []
+        for k, v in self._items:
+            if k == key:
+                if not found:
+                    kept.append((k, value))
+                    found = True
+            else:
+                kept.append((k, v))
+        if not found:
+            kept.append((key, value))
+        self._items = kept
+
+    def __delitem__(self, key: str) -> None:
+        key = key.lower()
+        self._items = [(k, v) for k, v in self._items if k != key]
+
+    def setdefault(self, key: str, value: str) -> str:  # type: ignore[override]
+        if key in self:
+            return self[key]
+        self._items.append((key.lower(), value))
+        return value
+
+    def append(self, key: str, value: str) -> None:
+        self._items.append((key.lower(), value))
+
+    def update(self, other: Mapping[str, str]) -> None:
+        for key, value in other.items():
+            self[key] = value
+
+
+class QueryParams(Mapping[str, str]):
+    """Parsed query string: ``params["q"]`` is the last value, ``getlist("q")`` all of them."""
+
+    __slots__ = ("_items", "_last")
+
+    def __init__(self, query: str | list[tuple[str, str]] | Mapping[str, str] = "") -> None:
+        if isinstance(query, str):
+            self._items = parse_qsl(query, keep_blank_values=True)
+        elif isinstance(query, Mapping):
+            self._items = list(query.items())
+        else:
+            self._items = list(query)
+        self._last = dict(self._items)
+
+    def getlist(self, key: str) -> list[str]:
+        return [v for k, v in self._items if k == key]
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        return list(self._items)
+
+    def __getitem__(self, key: str) -> str:
+        return self._last[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._last)
+
+    def __len__(self) -> int:
+        return len(self._last)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._items!r})"
+
+
+class URL(str):
+    """A URL string with its parts as attributes (scheme, netloc, path, query, ...)."""
+
+    __slots__ = ()
+
+    @property
+    def _parts(self) -> Any:
+        return urlsplit(self)
+
+    @property
+    def scheme(self) -> str:
+        return self._parts.scheme
+
+    @property
+    def netloc(self) -> str:
+        return self._parts.netloc
+
+    @property
+    def hostname(self) -> str | None:
+        return self._parts.hostname
+
+    @property
+    def port(self) -> int | None:
+        return self._parts.port
+
+    @property
+    def path(self) -> str:
+        return self._parts.path
+
+    @property
+    def query(self) -> str:
+        return self._parts.query
+
+    @property
+    def fragment(self) -> str:
+        return self._parts.fragment
+
+    def replace(self, **parts: str) -> URL:  # type: ignore[override]
+        return URL(self._parts._replace(**parts).geturl())
+
+    def include_query_params(self, **params: Any) -> URL:
+        items = dict(parse_qsl(self.query, keep_blank_values=True))
+        items.update({k: str(v) for k, v in params.items()})
+        query = "&".join(f"{quote(k)}={quote(v)}" for k, v in items.items())
+        return self.replace(query=query)
+
+
+class State:
+    """An attribute bag (``app.state``, ``request.state``)."""
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        object.__setattr__(self, "_state", dict(state or {}))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._state[name] = value
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._state[name]
+        except KeyError:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'") from None
+
+    def __delattr__(self, name: str) -> None:
+        del self._state[name]

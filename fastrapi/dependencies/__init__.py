@@ -1,0 +1,1 @@
+"""Endpoint signatures compiled into plans (``analysis``) and run per request (``solver``)."""

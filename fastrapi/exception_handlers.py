@@ -1,0 +1,37 @@
+"""The default answers to exceptions, as FastAPI gives them."""
+
+from __future__ import annotations
+
+import html
+import traceback
+
+from fastrapi.encoders import jsonable_encoder
+from fastrapi.exceptions import HTTPException, RequestValidationError
+from fastrapi.requests import Request
+from fastrapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    """``{"detail": ...}`` with the exception's status and headers (no body where none is allowed)."""
+    headers = getattr(exc, "headers", None)
+    if exc.status_code < 200 or exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=headers)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+
+def request_validation_exception_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 with the list of validation errors."""
+    return JSONResponse(status_code=422, content={"detail": jsonable_encoder(exc.errors())})
+
+
+def server_error_response(request: Request, exc: BaseException, debug: bool) -> Response:
+    """500 ``Internal Server Error``; with ``debug`` the traceback, as HTML for browsers."""
+    if not debug:
+        return PlainTextResponse("Internal Server Error", status_code=500)
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    if "text/html" in request.headers.get("accept", ""):
+        title = html.escape(f"{type(exc).__name__}: {exc}")
+        page = f"<html><head><title>{title}</title></head><body><h1>500 Server Error</h1><h2>{title}</h2>" \
+               f"<pre>{html.escape(text)}</pre></body></html>"
+        return HTMLResponse(page, status_code=500)
+    return PlainTextResponse(text, status_code=500)

@@ -1,0 +1,68 @@
+"""Exceptions an application raises or handles, with FastAPI's names and fields."""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+class HTTPException(Exception):
+    """Raise to answer with ``status_code`` and a JSON ``{"detail": ...}`` body."""
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if detail is None:
+            detail = http.HTTPStatus(status_code).phrase
+        self.status_code = status_code
+        self.detail = detail
+        self.headers = headers
+        super().__init__(status_code, detail)
+
+    def __str__(self) -> str:
+        return f"{self.status_code}: {self.detail}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code!r}, detail={self.detail!r})"
+
+
+class FastrAPIError(RuntimeError):
+    """A mistake in how the application is set up."""
+
+
+FastAPIError = FastrAPIError
+
+
+class ValidationException(Exception):
+    """Base of the validation errors: ``errors()`` lists pydantic-style error dicts."""
+
+    def __init__(self, errors: Sequence[Any]) -> None:
+        self._errors = errors
+
+    def errors(self) -> Sequence[Any]:
+        return self._errors
+
+    def __str__(self) -> str:
+        lines = [f"{len(self._errors)} validation error{'s' if len(self._errors) != 1 else ''}:"]
+        lines.extend(f"  {error}" for error in self._errors)
+        return "\n".join(lines)
+
+
+class RequestValidationError(ValidationException):
+    """The request did not match the endpoint's parameters (answered with 422)."""
+
+    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
+        super().__init__(errors)
+        self.body = body
+
+
+class ResponseValidationError(ValidationException):
+    """The endpoint returned something its response model rejects (answered with 500)."""
+
+    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
+        super().__init__(errors)
+        self.body = body

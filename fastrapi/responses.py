@@ -1,0 +1,385 @@
+"""Responses. Each is a WSGI application; its body iterable's ``close()`` finishes the request."""
+
+from __future__ import annotations
+
+import hashlib
+import http
+import json
+import mimetypes
+import os
+import stat
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
+from datetime import datetime, timezone
+from email.utils import format_datetime, formatdate
+from http.cookies import SimpleCookie
+from typing import Any, Literal
+from urllib.parse import quote
+
+from fastrapi.background import BackgroundTask, flatten, runner_for
+from fastrapi.concurrency import bridge, code_can_suspend, drive
+from fastrapi.datastructures import URL, MutableHeaders
+
+StartResponse = Callable[..., Any]
+FILE_CHUNK_SIZE = 64 * 1024
+
+_STATUS_LINES: dict[int, str] = {}
+
+
+def status_line(code: int) -> str:
+    """``"200 OK"`` for 200; cached, unknown codes get an empty reason."""
+    line = _STATUS_LINES.get(code)
+    if line is None:
+        try:
+            phrase = http.HTTPStatus(code).phrase
+        except ValueError:
+            phrase = ""
+        line = _STATUS_LINES[code] = f"{code} {phrase}".rstrip()
+    return line
+
+
+def _no_body_status(code: int) -> bool:
+    return code < 200 or code in (204, 304)
+
+
+class ClosingBody:
+    """A body iterable that closes the inner one, then calls ``on_close`` exactly once."""
+
+    __slots__ = ("_chunks", "_on_close")
+
+    def __init__(self, chunks: Iterable[bytes], on_close: Callable[[], None]) -> None:
+        self._chunks = chunks
+        self._on_close: Callable[[], None] | None = on_close
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._chunks)
+
+    def close(self) -> None:
+        on_close, self._on_close = self._on_close, None
+        try:
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()
+        finally:
+            if on_close is not None:
+                on_close()
+
+
+class Response:
+    """A response with a fixed body: ``Response(content, status_code, headers, media_type, background)``."""
+
+    media_type: str | None = None
+    charset = "utf-8"
+
+    def __init__(
+        self,
+        content: Any = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.status_code = status_code
+        if media_type is not None:
+            self.media_type = media_type
+        self.background = background
+        self.body = self.render(content)
+        self.init_headers(headers)
+
+    def render(self, content: Any) -> bytes:
+        if content is None:
+            return b""
+        if isinstance(content, (bytes, memoryview)):
+            return bytes(content)
+        return content.encode(self.charset)
+
+    def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
+        self.headers = MutableHeaders(headers)
+        body = getattr(self, "body", None)
+        if body is not None and "content-length" not in self.headers and not _no_body_status(self.status_code):
+            self.headers.append("content-length", str(len(body)))
+        media_type = self.media_type
+        if media_type is not None and "content-type" not in self.headers:
+            if media_type.startswith("text/") and "charset=" not in media_type.lower():
+                media_type = f"{media_type}; charset={self.charset}"
+            self.headers.append("content-type", media_type)
+
+    @property
+    def raw_headers(self) -> list[tuple[str, str]]:
+        return self.headers.raw()
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        max_age: int | None = None,
+        expires: datetime | str | int | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: Literal["lax", "strict", "none"] | None = "lax",
+        partitioned: bool = False,
+    ) -> None:
+        """Add a ``Set-Cookie`` header."""
+        cookie: SimpleCookie = SimpleCookie()
+        cookie[key] = value
+        morsel = cookie[key]
+        if max_age is not None:
+            morsel["max-age"] = max_age
+        if expires is not None:
+            if isinstance(expires, datetime):
+                morsel["expires"] = format_datetime(expires.astimezone(timezone.utc), usegmt=True)
+            else:
+                morsel["expires"] = expires
+        if path is not None:
+            morsel["path"] = path
+        if domain is not None:
+            morsel["domain"] = domain
+        if secure:
+            morsel["secure"] = True
+        if httponly:
+            morsel["httponly"] = True
+        if samesite is not None:
+            if samesite.lower() not in ("strict", "lax", "none"):
+                raise ValueError("samesite must be either 'strict', 'lax' or 'none'")
+            morsel["samesite"] = samesite
+        text = cookie.output(header="").strip()
+        if partitioned:
+            text += "; Partitioned"
+        self.headers.append("set-cookie", text)
+
+    def delete_cookie(
+        self,
+        key: str,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: Literal["lax", "strict", "none"] | None = "lax",
+    ) -> None:
+        """Expire the cookie ``key`` in the client."""
+        self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain, secure=secure,
+                        httponly=httponly, samesite=samesite)
+
+    # -- WSGI -------------------------------------------------------------------------------
+    def iter_body(self, environ: dict[str, Any]) -> Iterable[bytes]:
+        """The body chunks for this request."""
+        return [self.body] if self.body else []
+
+    def start(self, start_response: StartResponse) -> None:
+        start_response(status_line(self.status_code), self.headers.raw())
+
+    def body_iterable(self, environ: dict[str, Any], on_close: Callable[[], None] | None = None) -> Iterable[bytes]:
+        """What the server writes; its ``close()`` calls ``on_close`` once, after the last byte."""
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return ClosingBody([], on_close) if on_close is not None else []
+        body = self.iter_body(environ)
+        return body if on_close is None else ClosingBody(body, on_close)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        self.start(start_response)
+        on_close = None
+        if self.background is not None:
+            tasks = flatten(self.background)
+            runner = runner_for(environ)
+            on_close = lambda: runner.finish(environ, tasks)  # noqa: E731
+        return self.body_iterable(environ, on_close)
+
+
+class HTMLResponse(Response):
+    media_type = "text/html"
+
+
+class PlainTextResponse(Response):
+    media_type = "text/plain"
+
+
+class JSONResponse(Response):
+    """JSON of ``content``, compact and UTF-8, as FastAPI writes it."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None,
+                          separators=(",", ":")).encode("utf-8")
+
+
+class RedirectResponse(Response):
+    """A redirect (307 by default) to ``url``."""
+
+    def __init__(self, url: str, status_code: int = 307, headers: Mapping[str, str] | None = None,
+                 background: BackgroundTask | None = None) -> None:
+        super().__init__(content=b"", status_code=status_code, headers=headers, background=background)
+        self.headers["location"] = quote(str(url), safe=":/%#?=@[]!$&'()*+,;")
+
+
+class StreamingResponse(Response):
+    """A body produced by a sync or async iterator, sent as it comes (no Content-Length)."""
+
+    def __init__(
+        self,
+        content: Iterable[Any] | AsyncIterable[Any],
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.content = content
+        self.status_code = status_code
+        if media_type is not None:
+            self.media_type = media_type
+        self.background = background
+        self.init_headers(headers)
+
+    def iter_body(self, environ: dict[str, Any]) -> Iterable[bytes]:
+        if hasattr(self.content, "__aiter__"):
+            return _encode_chunks(_iterate_async(self.content), self.charset)  # type: ignore[arg-type]
+        return _ClosingChunks(self.content, self.charset)  # type: ignore[arg-type]
+
+
+class _ClosingChunks:
+    """Encodes str chunks and passes ``close()`` through to the user's iterator."""
+
+    __slots__ = ("_content", "_charset")
+
+    def __init__(self, content: Iterable[Any], charset: str) -> None:
+        self._content = content
+        self._charset = charset
+
+    def __iter__(self) -> Iterator[bytes]:
+        return _encode_chunks(self._content, self._charset)
+
+    def close(self) -> None:
+        close = getattr(self._content, "close", None)
+        if close is not None:
+            close()
+
+
+def _encode_chunks(chunks: Iterable[Any], charset: str) -> Iterator[bytes]:
+    for chunk in chunks:
+        yield chunk if isinstance(chunk, (bytes, bytearray, memoryview)) else chunk.encode(charset)
+
+
+def _iterate_async(aiterable: AsyncIterable[Any]) -> Iterator[Any]:
+    iterator = aiterable.__aiter__()
+    code = getattr(iterator, "ag_code", None)
+    suspends = code is None or code_can_suspend(code)
+    while True:
+        try:
+            step = iterator.__anext__()
+            chunk = bridge().run(_await(step)) if suspends else drive(step)
+        except StopAsyncIteration:
+            return
+        yield chunk
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
+
+
+class FileResponse(Response):
+    """A file from disk, sent through the server's ``wsgi.file_wrapper`` when it has one."""
+
+    chunk_size = FILE_CHUNK_SIZE
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+        filename: str | None = None,
+        stat_result: os.stat_result | None = None,
+        method: str | None = None,
+        content_disposition_type: str = "attachment",
+    ) -> None:
+        self.path = path
+        self.status_code = status_code
+        self.filename = filename
+        self.background = background
+        if media_type is None:
+            media_type = mimetypes.guess_type(filename or str(path))[0] or "text/plain"
+        self.media_type = media_type
+        self.init_headers(headers)
+        if filename is not None:
+            quoted = quote(filename)
+            if quoted != filename:
+                disposition = f"{content_disposition_type}; filename*=utf-8''{quoted}"
+            else:
+                disposition = f'{content_disposition_type}; filename="{filename}"'
+            self.headers.setdefault("content-disposition", disposition)
+        self.stat_result = stat_result
+        if stat_result is not None:
+            self._set_stat_headers(stat_result)
+
+    def _set_stat_headers(self, st: os.stat_result) -> None:
+        self.headers.setdefault("content-length", str(st.st_size))
+        self.headers.setdefault("last-modified", formatdate(st.st_mtime, usegmt=True))
+        etag = hashlib.md5(f"{st.st_mtime}-{st.st_size}".encode(), usedforsecurity=False).hexdigest()
+        self.headers.setdefault("etag", f'"{etag}"')
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.stat_result is None:
+            try:
+                st = os.stat(self.path)
+            except FileNotFoundError:
+                raise RuntimeError(f"File at path {self.path} does not exist.") from None
+            if not stat.S_ISREG(st.st_mode):
+                raise RuntimeError(f"File at path {self.path} is not a file.")
+            self.stat_result = st
+            self._set_stat_headers(st)
+        return super().__call__(environ, start_response)
+
+    def body_iterable(self, environ: dict[str, Any], on_close: Callable[[], None] | None = None) -> Iterable[bytes]:
+        wrapper = environ.get("wsgi.file_wrapper")
+        if wrapper is None or environ.get("REQUEST_METHOD") == "HEAD":
+            return super().body_iterable(environ, on_close)
+        # gunicorn recognises its wrapper by type (to use sendfile), so the close hook goes
+        # inside, on the file the wrapper closes.
+        return wrapper(_ClosingFile(open(self.path, "rb"), on_close), self.chunk_size)
+
+    def iter_body(self, environ: dict[str, Any]) -> Iterable[bytes]:
+        return _FileChunks(open(self.path, "rb"), self.chunk_size)
+
+
+class _ClosingFile:
+    """A file whose ``close()`` also calls ``on_close`` once."""
+
+    def __init__(self, file: Any, on_close: Callable[[], None] | None) -> None:
+        self._file = file
+        self._on_close = on_close
+        self.read = file.read
+        self.fileno = file.fileno
+        self.seek = file.seek
+        self.tell = file.tell
+
+    def close(self) -> None:
+        on_close, self._on_close = self._on_close, None
+        try:
+            self._file.close()
+        finally:
+            if on_close is not None:
+                on_close()
+
+
+class _FileChunks:
+    __slots__ = ("_file", "_size")
+
+    def __init__(self, file: Any, size: int) -> None:
+        self._file = file
+        self._size = size
+
+    def __iter__(self) -> Iterator[bytes]:
+        read, size = self._file.read, self._size
+        while chunk := read(size):
+            yield chunk
+
+    def close(self) -> None:
+        self._file.close()
+
+
+__all__ = [
+    "FileResponse", "HTMLResponse", "JSONResponse", "PlainTextResponse", "RedirectResponse",
+    "Response", "StreamingResponse", "URL",
+]
