@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -118,6 +119,8 @@ class FastrAPI:
         self.exception_handlers.update(exception_handlers or {})
         self.lifespan = Lifespan(self, lifespan, on_startup, on_shutdown)
         self.background_runner = BackgroundRunner(on_error=on_background_error)
+        self.drain_timeout = 25.0  # below gunicorn's default graceful timeout (30 s)
+        self._exit_hook_registered = False
 
     # -- registration -------------------------------------------------------------------
     @property
@@ -183,7 +186,16 @@ class FastrAPI:
         return decorator
 
     def startup(self) -> None:
+        """Run startup once per process; registers the exit hook that drains tasks and shuts down."""
+        if not self._exit_hook_registered:
+            # gunicorn's gevent worker does not wait for greenlets spawned in close(): drain at exit.
+            atexit.register(self._at_exit)
+            self._exit_hook_registered = True
         self.lifespan.startup()
+
+    def _at_exit(self) -> None:
+        self.drain(self.drain_timeout)
+        self.shutdown()
 
     def shutdown(self) -> None:
         self.lifespan.shutdown()
@@ -202,7 +214,7 @@ class FastrAPI:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         environ["fastrapi.app"] = self
         if not self.lifespan.started:
-            self.lifespan.startup()
+            self.startup()
             if self.lifespan.state:
                 environ.setdefault("fastrapi.state", State(self.lifespan.state))
         elif self.lifespan.state:

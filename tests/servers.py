@@ -1,0 +1,90 @@
+"""Start real servers on free loopback ports for the live tests, and stop them."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    process: subprocess.Popen[bytes]
+    port: int
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None, timeout: float = 10.0) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            conn.close()
+
+    def output(self) -> str:
+        out = self.process.stdout.read() if self.process.stdout else b""
+        return out.decode(errors="replace")
+
+
+def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    """Poll until the port accepts connections (or the process died)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}: {process.stdout.read().decode()}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return
+        time.sleep(0.02)
+    raise TimeoutError(f"server on port {port} not ready after {timeout}s")
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> int:
+    """SIGTERM, wait; kill if it does not go."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            return process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+@contextlib.contextmanager
+def run_server(kind: str, app: str, env: dict[str, str] | None = None, workers: int = 1,
+               graceful_timeout: float = 10.0) -> Iterator[LiveServer]:
+    """``kind`` is ``serve`` (app.serve() in a subprocess) or a gunicorn worker class."""
+    port = free_port()
+    module, _, attr = app.partition(":")
+    if kind == "serve":
+        code = (f"import logging; logging.basicConfig(level=logging.INFO)\n"
+                f"from {module} import {attr} as app\n"
+                f"app.serve('127.0.0.1', {port}, graceful_timeout={graceful_timeout})")
+        cmd = [sys.executable, "-c", code]
+    else:
+        cmd = [sys.executable, "-m", "gunicorn", "-k", kind, "-w", str(workers), "-b", f"127.0.0.1:{port}",
+               "--graceful-timeout", str(int(graceful_timeout)), app]
+    process = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_ready(port, process)
+        yield LiveServer(process, port)
+    finally:
+        stop(process)
