@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import atexit
 import logging
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from fastrapi.background import BackgroundRunner, BackgroundTask, BackgroundTasks, flatten
+from fastrapi.background import BackgroundRunner, BackgroundTask, BackgroundTasks
 from fastrapi.concurrency import is_async_callable, run_async, run_sync
 from fastrapi.datastructures import State
 from fastrapi.dependencies.solver import solve
@@ -331,15 +332,18 @@ class FastrAPI:
 
     def _send(self, environ: dict[str, Any], start_response: StartResponse, response: Response,
               tasks: BackgroundTasks | None) -> Iterable[bytes]:
-        pending = tasks.tasks if tasks is not None else []
-        if response.background is not None:
+        if tasks is not None and tasks.tasks:
             # All tasks run: the injected ones first, then the response's own (FastAPI drops the former).
-            pending = [*pending, *flatten(response.background)]
-        response.start(start_response)
-        if not pending:
-            return response.body_iterable(environ)
-        runner = self.background_runner
-        return response.body_iterable(environ, lambda: runner.finish(environ, pending))
+            if response.background is not None:
+                tasks.tasks.append(response.background)
+            response.background = tasks
+        try:
+            return response(environ, start_response)
+        except Exception as exc:  # e.g. a FileResponse whose file is gone
+            request = Request(environ, {}, self)
+            error_response = self._handle_exception(request, exc)
+            exc_info = sys.exc_info()
+            return error_response(environ, lambda status, headers: start_response(status, headers, exc_info))
 
 
 def _json_headers(length: int | None = None):  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import gevent
 import gevent.monkey
 import gevent.threadpool
-from gevent.event import AsyncResult
+from gevent.hub import Waiter
 from greenlet import getcurrent
 
 T = TypeVar("T")
@@ -101,9 +101,17 @@ class _BridgeLoop:
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         future = asyncio.run_coroutine_threadsafe(coro, self.loop)
         if in_gevent_greenlet():
-            done: AsyncResult = AsyncResult()
-            future.add_done_callback(done.set)
-            done.get()
+            # An async watcher is the hub's thread-safe wake-up; started before the callback
+            # is attached so no wake-up is lost, and it keeps the loop alive while we wait.
+            hub = gevent.get_hub()
+            watcher = hub.loop.async_()
+            waiter: Waiter[Any] = Waiter(hub)
+            watcher.start(waiter.switch, None)
+            future.add_done_callback(lambda _: watcher.send())
+            try:
+                waiter.get()
+            finally:
+                watcher.close()
         return future.result()
 
 

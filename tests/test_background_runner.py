@@ -1,0 +1,92 @@
+"""Background tasks: order, isolation of failures, the error hook, async tasks, inline under TestClient."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import gevent
+import pytest
+
+from fastrapi import BackgroundTasks, FastrAPI
+from fastrapi.background import BackgroundRunner, BackgroundTask
+from fastrapi.responses import JSONResponse
+from fastrapi.testclient import TestClient
+
+
+def test_tasks_run_in_order_and_a_failure_does_not_stop_the_rest(caplog: pytest.LogCaptureFixture) -> None:
+    seen: list[str] = []
+    failures: list[tuple[str, str]] = []
+
+    def fails(x: int) -> None:
+        raise ValueError("no good")
+
+    async def async_task(name: str) -> None:
+        seen.append(name)
+
+    app = FastrAPI(on_background_error=lambda task, exc: failures.append((task.name, str(exc))))
+
+    @app.post("/action")
+    def action(background_tasks: BackgroundTasks):
+        background_tasks.add_task(seen.append, "first")
+        background_tasks.add_task(fails, 42)
+        background_tasks.add_task(async_task, "third")
+        return {"ok": True}
+
+    with caplog.at_level(logging.ERROR, logger="fastrapi"):
+        assert TestClient(app).post("/action").json() == {"ok": True}
+    assert seen == ["first", "third"]
+    assert failures == [("test_tasks_run_in_order_and_a_failure_does_not_stop_the_rest.<locals>.fails", "no good")]
+    record = next(r for r in caplog.records if "failed" in r.getMessage())
+    assert "fails(42)" in record.getMessage()
+    assert record.exc_info is not None and record.exc_info[0] is ValueError
+
+
+def test_injected_tasks_and_the_response_background_all_run() -> None:
+    seen: list[str] = []
+    app = FastrAPI()
+
+    @app.get("/both")
+    def both(background_tasks: BackgroundTasks):
+        background_tasks.add_task(seen.append, "injected")
+        return JSONResponse({"ok": 1}, background=BackgroundTask(seen.append, "response"))
+
+    TestClient(app).get("/both")
+    assert seen == ["injected", "response"]
+
+
+def test_tasks_of_a_failed_endpoint_do_not_run() -> None:
+    seen: list[str] = []
+    app = FastrAPI()
+
+    @app.get("/fails")
+    def fails(background_tasks: BackgroundTasks):
+        background_tasks.add_task(seen.append, "never")
+        raise RuntimeError("endpoint failed")
+
+    assert TestClient(app, raise_server_exceptions=False).get("/fails").status_code == 500
+    assert seen == []
+
+
+def test_without_inline_mode_tasks_run_after_the_call_returns() -> None:
+    done = gevent.event.Event()
+    app = FastrAPI()
+
+    @app.get("/later")
+    def later(background_tasks: BackgroundTasks):
+        background_tasks.add_task(lambda: (gevent.sleep(0.05), done.set()))
+        return 1
+
+    response = gevent.spawn(TestClient(app, run_background_tasks=False).get, "/later").get()
+    assert response.status_code == 200
+    assert not done.is_set()
+    assert app.drain(5)
+    assert done.is_set()
+
+
+def test_outside_gevent_tasks_run_on_a_worker_thread() -> None:
+    runner = BackgroundRunner()
+    threads: list[str] = []
+    runner.schedule([BackgroundTask(lambda: threads.append(threading.current_thread().name))])
+    assert runner.drain(5)
+    assert threads and threads[0].startswith("fastrapi-bg")
