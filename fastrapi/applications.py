@@ -13,13 +13,13 @@ from fastrapi.concurrency import is_async_callable, run_async, run_sync
 from fastrapi.datastructures import State
 from fastrapi.dependencies.solver import solve
 from fastrapi.exception_handlers import (
-    http_exception_handler,
-    request_validation_exception_handler,
+    http_exception_response,
+    request_validation_error_response,
     server_error_response,
 )
 from fastrapi.exceptions import HTTPException, RequestValidationError
 from fastrapi.lifespan import Lifespan
-from fastrapi.requests import Request
+from fastrapi.requests import Request, escape_path, request_path
 from fastrapi.responses import JSONResponse, RedirectResponse, Response
 from fastrapi.routing import APIRoute, APIRouter, BaseRoute
 from fastrapi.serialization import dumps
@@ -114,8 +114,8 @@ class FastrAPI:
             include_in_schema=include_in_schema, callbacks=callbacks,
         )
         self.exception_handlers: dict[Any, ExceptionHandler] = {
-            HTTPException: http_exception_handler,
-            RequestValidationError: request_validation_exception_handler,
+            HTTPException: http_exception_response,
+            RequestValidationError: request_validation_error_response,
         }
         self.exception_handlers.update(exception_handlers or {})
         self.lifespan = Lifespan(self, lifespan, on_startup, on_shutdown)
@@ -223,8 +223,7 @@ class FastrAPI:
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO") or "/"
         if not path.isascii():
-            # PEP 3333 hands the path over as latin-1 decoded bytes.
-            path = path.encode("latin-1").decode("utf-8", "replace")
+            path = request_path(environ)
         route, path_params, partial = self.router.matcher.match(method, path)
         request = Request(environ, path_params, self)
         tasks: BackgroundTasks | None = None
@@ -237,9 +236,7 @@ class FastrAPI:
                     kwargs: dict[str, Any] = {}
                     sub_response = None
                 else:
-                    sub_response = Response() if plan.response_arg else None
-                    if sub_response is not None:
-                        sub_response.status_code = None  # type: ignore[assignment]
+                    sub_response = _sub_response() if plan.response_arg else None
                     tasks = BackgroundTasks() if plan.background_arg else None
                     kwargs = solve(plan, request, sub_response, tasks)
                 if plan.is_async:
@@ -257,10 +254,12 @@ class FastrAPI:
             allow = ", ".join(partial.methods)  # type: ignore[attr-defined]
             raise HTTPException(405, headers={"Allow": allow})
         if self.router.redirect_slashes and path != "/":
-            other = path[:-1] if path.endswith("/") else path + "/"
+            other = path.rstrip("/") if path.endswith("/") else path + "/"
             if self.router.matcher.path_exists(other):
-                url = request.url
-                return RedirectResponse(url.replace(path=url.path[: len(url.path) - len(path)] + other))
+                # Starlette's URL: decoded path, raw query; RedirectResponse percent-encodes it.
+                url = str(request.base_url)[:-1] + escape_path(other)
+                query = request.environ.get("QUERY_STRING")
+                return RedirectResponse(f"{url}?{query}" if query else url)
         raise HTTPException(404)
 
     def _to_response(self, route: APIRoute, result: Any, sub_response: Response | None) -> Response:
@@ -294,7 +293,8 @@ class FastrAPI:
 
     def _find_handler(self, exc: Exception) -> ExceptionHandler | None:
         handlers = self.exception_handlers
-        if isinstance(exc, HTTPException) and exc.status_code in handlers:
+        # A 500 handler answers unhandled errors only, never an HTTPException(500) (as in Starlette).
+        if isinstance(exc, HTTPException) and exc.status_code != 500 and exc.status_code in handlers:
             return handlers[exc.status_code]
         for cls in type(exc).__mro__:
             if cls in handlers:
@@ -344,6 +344,14 @@ class FastrAPI:
             error_response = self._handle_exception(request, exc)
             exc_info = sys.exc_info()
             return error_response(environ, lambda status, headers: start_response(status, headers, exc_info))
+
+
+def _sub_response() -> Response:
+    """The ``response: Response`` an endpoint may take: no status and no headers of its own yet."""
+    response = Response()
+    response.status_code = None  # type: ignore[assignment]
+    del response.headers["content-length"]
+    return response
 
 
 def _json_headers(length: int | None = None):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from fastrapi.requests import Request
 from fastrapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 
-def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+def http_exception_response(request: Request, exc: HTTPException) -> Response:
     """``{"detail": ...}`` with the exception's status and headers (no body where none is allowed)."""
     headers = getattr(exc, "headers", None)
     if exc.status_code < 200 or exc.status_code in (204, 304):
@@ -19,9 +19,21 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
 
 
-def request_validation_exception_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
+def request_validation_error_response(request: Request, exc: RequestValidationError) -> JSONResponse:
     """422 with the list of validation errors."""
     return JSONResponse(status_code=422, content={"detail": jsonable_encoder(exc.errors())})
+
+
+# FastAPI's handlers are coroutine functions that custom handlers ``await``; these never suspend,
+# so the app drives them without an event loop. The app itself registers the sync versions above.
+async def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    """The default answer to ``HTTPException``, for ``await`` in a custom handler."""
+    return http_exception_response(request, exc)
+
+
+async def request_validation_exception_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """The default answer to ``RequestValidationError``, for ``await`` in a custom handler."""
+    return request_validation_error_response(request, exc)
 
 
 def server_error_response(request: Request, exc: BaseException, debug: bool) -> Response:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from http.cookies import _unquote
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from fastrapi.datastructures import URL, Address, Headers, QueryParams, State
 
@@ -94,14 +93,15 @@ class Request:
     @property
     def base_url(self) -> URL:
         """Scheme, host and the mount prefix (``SCRIPT_NAME``), ending in ``/``."""
-        root = quote(self.environ.get("SCRIPT_NAME", ""))
+        root = escape_path(self.environ.get("SCRIPT_NAME", ""))
         return URL(f"{self._origin()}{root}/")
 
     @property
     def url(self) -> URL:
         if self._url is None:
             environ = self.environ
-            path = quote(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""), safe="/:@!$&'()*+,;=-._~")
+            # Like Starlette: the path stays percent-decoded, only "?", "#" and "\\" are escaped.
+            path = escape_path(environ.get("SCRIPT_NAME", "") + request_path(environ))
             query = environ.get("QUERY_STRING")
             self._url = URL(f"{self._origin()}{path}{'?' + query if query else ''}")
         return self._url
@@ -144,6 +144,22 @@ class Request:
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.url}>"
+
+
+def request_path(environ: dict[str, Any]) -> str:
+    """``PATH_INFO`` as text: PEP 3333 hands over the raw bytes decoded as latin-1; they are UTF-8."""
+    path = environ.get("PATH_INFO") or "/"
+    if path.isascii():
+        return path
+    try:
+        return path.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a server that broke PEP 3333 and decoded as UTF-8 already
+        return path
+
+
+def escape_path(path: str) -> str:
+    """A decoded path made safe to put in a URL string (Starlette's ``URL(scope=...)`` rule)."""
+    return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
 def read_body(environ: dict[str, Any]) -> bytes:

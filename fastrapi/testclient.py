@@ -33,6 +33,8 @@ class _TestingApp:
         if self.run_background_inline:
             environ[INLINE_TASKS_KEY] = True
         environ.setdefault("HTTP_HOST", environ.get("SERVER_NAME", "testserver"))
+        # httpx passes the path decoded; PEP 3333 wants its UTF-8 bytes as latin-1, as servers do.
+        environ["PATH_INFO"] = environ["PATH_INFO"].encode("utf-8").decode("latin-1")
         return self.app(environ, start_response)
 
 

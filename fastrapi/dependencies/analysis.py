@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import copy
 import inspect
 import types
@@ -22,6 +23,7 @@ from fastrapi.requests import Request
 from fastrapi.responses import Response
 
 _SEQUENCE_ORIGINS = (list, set, tuple, frozenset, Sequence, typing.Sequence)
+_SEQUENCE_CLASSES = (list, set, tuple, frozenset, collections.deque, Sequence)
 
 
 @dataclass(slots=True)
@@ -33,6 +35,11 @@ class ParamField:
     annotation: Any
     marker: params.Param
     is_sequence: bool
+    key: str = ""  # where the value is looked up; the alias unless a WSGI header name differs
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = _lookup_key(self.alias, self.marker)
 
     @property
     def required(self) -> bool:
@@ -91,17 +98,28 @@ def _is_sequence(annotation: Any) -> bool:
     return origin in _SEQUENCE_ORIGINS or annotation in (list, set, tuple, frozenset)
 
 
+def _is_complex_class(cls: Any) -> bool:
+    if not inspect.isclass(cls):
+        return False
+    if issubclass(cls, (str, bytes)):
+        return False
+    return issubclass(cls, (BaseModel, Mapping, *_SEQUENCE_CLASSES)) or _is_dataclass(cls)
+
+
 def _is_body_type(annotation: Any) -> bool:
+    """FastAPI's rule: an undeclared parameter is read from the body when its type is "complex"
+    (a model, dataclass, mapping or any sequence, also inside a Union), else from the query."""
     origin = get_origin(annotation)
     if origin is Annotated:
         return _is_body_type(get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
-        return any(_is_body_type(a) for a in get_args(annotation) if a is not type(None))
-    if origin in _SEQUENCE_ORIGINS:
         return any(_is_body_type(a) for a in get_args(annotation))
-    if origin in (dict, Mapping) or annotation is dict:
-        return True
-    return inspect.isclass(annotation) and (issubclass(annotation, BaseModel) or _is_dataclass(annotation))
+    return (
+        _is_complex_class(annotation)
+        or _is_complex_class(origin)
+        or hasattr(origin, "__pydantic_core_schema__")
+        or hasattr(origin, "__get_pydantic_core_schema__")
+    )
 
 
 def _is_dataclass(cls: type) -> bool:
@@ -155,6 +173,14 @@ def _alias(name: str, marker: params.Param) -> str:
     if isinstance(marker, params.Header) and marker.convert_underscores:
         return name.replace("_", "-")
     return name
+
+
+def _lookup_key(alias: str, marker: params.Param) -> str:
+    # WSGI turns both "-" and "_" of a header name into "_" (HTTP_X_TOKEN), so a header
+    # sent as "strange_header" can only be found as "strange-header".
+    if isinstance(marker, params.Header):
+        return alias.lower().replace("_", "-")
+    return alias
 
 
 def _field_type(annotation: Any, marker: params.Param) -> Any:

@@ -26,27 +26,31 @@ def is_json_content_type(value: str | None) -> bool:
 def _raw_value(request: Request, group: ParamGroup, field: ParamField) -> Any:
     location = group.location
     if location == "path":
-        return request.path_params.get(field.alias, _ABSENT)
+        return request.path_params.get(field.key, _ABSENT)
     if location == "query":
         source = request.query_params
     elif location == "header":
         source = request.headers
     else:
-        return request.cookies.get(field.alias, _ABSENT)
+        return request.cookies.get(field.key, _ABSENT)
     if field.is_sequence:
-        values = source.getlist(field.alias)
+        values = source.getlist(field.key)
         return values if values else _ABSENT
-    return source.get(field.alias, _ABSENT)
+    return source.get(field.key, _ABSENT)
 
 
 _ABSENT = object()
 
 
-def _convert_errors(errors: list[Any], prefix: tuple[Any, ...], raw: Any, missing_input: Any = None) -> list[dict]:
+def _convert_errors(errors: list[Any], prefix: tuple[Any, ...], missing_depth: int = 1) -> list[dict]:
+    """pydantic errors as FastAPI reports them: located under ``prefix``; a missing parameter
+    (``loc`` no deeper than ``missing_depth``) has input ``None``, a missing model field keeps its object."""
     converted = []
     for error in errors:
-        entry = {"type": error["type"], "loc": (*prefix, *error["loc"]), "msg": error["msg"]}
-        entry["input"] = missing_input if error["type"] == "missing" else error["input"]
+        loc = error["loc"]
+        entry = {"type": error["type"], "loc": (*prefix, *loc), "msg": error["msg"]}
+        missing = error["type"] == "missing" and len(loc) <= missing_depth
+        entry["input"] = None if missing else error["input"]
         if "ctx" in error:
             entry["ctx"] = error["ctx"]
         converted.append(entry)
@@ -62,7 +66,7 @@ def _solve_group(request: Request, group: ParamGroup, values: dict[str, Any], er
     try:
         validated = group.adapter.validate_python(raw)
     except ValidationError as exc:
-        errors.extend(_convert_errors(exc.errors(include_url=False), (group.location,), raw))
+        errors.extend(_convert_errors(exc.errors(include_url=False), (group.location,)))
         return
     for field in group.fields:
         values[field.name] = validated[field.alias] if field.alias in validated else field.default_value()
@@ -80,6 +84,20 @@ def _json_error(body: bytes) -> RequestValidationError:
                  "input": {}, "ctx": {"error": str(exc)}}
         return RequestValidationError([error], body=body)
     raise AssertionError("unreachable: pydantic and json disagree")  # pragma: no cover
+
+
+def _validate_python(body_plan: BodyPlan, data: Any) -> tuple[Any, list[dict]]:
+    """Validate a parsed body as FastAPI does; ``(value, [])`` or ``(None, errors)``."""
+    if body_plan.embed and not isinstance(data, dict):
+        if data is not None:
+            # FastAPI looks each embedded field up in the body: a non-object has none of them.
+            return None, [{"type": "missing", "loc": ("body", f.alias), "msg": "Field required", "input": None}
+                          for f in body_plan.fields]
+        data = {}
+    try:
+        return body_plan.adapter.validate_python(data, from_attributes=True), []
+    except ValidationError as exc:
+        return None, _convert_errors(exc.errors(include_url=False), ("body",), 1 if body_plan.embed else 0)
 
 
 def _solve_body(request: Request, body_plan: BodyPlan, values: dict[str, Any], errors: list[Any]) -> Any:
@@ -100,14 +118,21 @@ def _solve_body(request: Request, body_plan: BodyPlan, values: dict[str, Any], e
     else:
         data, mode = body, "python"
     try:
-        adapter = body_plan.adapter
-        validated = adapter.validate_json(body) if mode == "json" else adapter.validate_python(data)
+        # PERF: JSON is validated straight from bytes; only a rejected body is parsed again.
+        if mode == "json":
+            validated = body_plan.adapter.validate_json(body)
+        else:
+            validated = body_plan.adapter.validate_python(data, from_attributes=True)
     except ValidationError as exc:
-        raw_errors = exc.errors(include_url=False)
-        if mode == "json" and any(e["type"] == "json_invalid" for e in raw_errors):
-            raise _json_error(body) from None
-        errors.extend(_convert_errors(raw_errors, ("body",), body))
-        return body
+        if mode == "json":
+            if any(e["type"] == "json_invalid" for e in exc.errors(include_url=False)):
+                raise _json_error(body) from None
+            # FastAPI validates the parsed JSON in python mode: its errors (and rare acceptances) differ.
+            data = json.loads(body)
+        validated, body_errors = _validate_python(body_plan, data)
+        if body_errors:
+            errors.extend(body_errors)
+            return body
     if body_plan.embed:
         for field in body_plan.fields:
             values[field.name] = validated[field.alias] if field.alias in validated else field.default_value()
