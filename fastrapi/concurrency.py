@@ -94,9 +94,22 @@ class _BridgeLoop:
     """One asyncio loop, running forever in a daemon OS thread, shared by every request."""
 
     def __init__(self) -> None:
+        # Real OS primitives even when the process is monkey-patched.
+        start, allocate_lock = gevent.monkey.get_original("_thread", ["start_new_thread", "allocate_lock"])
+        ready = allocate_lock()
+        ready.acquire()
+        start(self._run, (ready,))
+        ready.acquire()  # held until the thread has made the loop
+
+    def _run(self, ready: Any) -> None:
         self.loop = asyncio.new_event_loop()
-        start = gevent.monkey.get_original("_thread", "start_new_thread")
-        start(self.loop.run_forever, ())
+        if is_patched():
+            # The patched selector waits on this thread's own gevent hub, which would exit with
+            # LoopExit whenever nothing else is watched; a started async watcher keeps it alive.
+            keepalive = gevent.get_hub().loop.async_()
+            keepalive.start(lambda: None)
+        ready.release()
+        self.loop.run_forever()
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         future = asyncio.run_coroutine_threadsafe(coro, self.loop)
