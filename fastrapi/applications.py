@@ -10,8 +10,9 @@ from typing import Any
 
 from fastrapi.background import BackgroundRunner, BackgroundTask, BackgroundTasks
 from fastrapi.concurrency import is_async_callable, run_async, run_sync
-from fastrapi.datastructures import State
+from fastrapi.datastructures import MutableHeaders, State
 from fastrapi.dependencies.solver import solve
+from fastrapi.encoders import jsonable_encoder
 from fastrapi.exception_handlers import (
     http_exception_response,
     request_validation_error_response,
@@ -281,8 +282,6 @@ class FastrAPI:
                 response.body = dumps(content)
                 response.headers = _json_headers(len(response.body))
         else:
-            from fastrapi.encoders import jsonable_encoder
-
             response = route.response_class(jsonable_encoder(content), status_code=status_code)
             if _no_body(status_code):
                 response.body = b""
@@ -354,9 +353,7 @@ def _sub_response() -> Response:
     return response
 
 
-def _json_headers(length: int | None = None):  # type: ignore[no-untyped-def]
-    from fastrapi.datastructures import MutableHeaders
-
+def _json_headers(length: int | None = None) -> MutableHeaders:
     headers = MutableHeaders.__new__(MutableHeaders)
     headers._items = [_JSON_HEADERS] if length is None else [("content-length", str(length)), _JSON_HEADERS]
     return headers

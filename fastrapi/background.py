@@ -143,7 +143,8 @@ class BackgroundRunner:
                     then()
 
         if in_gevent_greenlet():
-            self.group.spawn(job)
+            greenlet = self.group.spawn(job)
+            greenlet.name = ", ".join(task.name for task in tasks)
         else:
             # PERF: a greenlet spawned from a plain thread never runs; use a worker thread there.
             self._thread_executor().submit(job)
@@ -160,7 +161,7 @@ class BackgroundRunner:
         if len(self.group):
             finished = self.group.join(timeout=timeout) is not False and not len(self.group)
             if not finished:
-                names = ", ".join(sorted({str(g) for g in self.group}))
+                names = "; ".join(g.name for g in self.group)
                 logger.warning("Background tasks still running at shutdown: %s", names)
         if self._executor is not None:
             self._executor.shutdown(wait=True)

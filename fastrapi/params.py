@@ -9,11 +9,6 @@ from typing import Any
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-_CONSTRAINTS = (
-    "gt", "ge", "lt", "le", "min_length", "max_length", "pattern", "strict", "multiple_of",
-    "allow_inf_nan", "max_digits", "decimal_places",
-)
-
 
 class ParamTypes(Enum):
     query = "query"

@@ -90,3 +90,15 @@ def test_outside_gevent_tasks_run_on_a_worker_thread() -> None:
     runner.schedule([BackgroundTask(lambda: threads.append(threading.current_thread().name))])
     assert runner.drain(5)
     assert threads and threads[0].startswith("fastrapi-bg")
+
+
+def test_drain_names_the_tasks_still_running_at_the_deadline(caplog: pytest.LogCaptureFixture) -> None:
+    def slow_report() -> None:
+        gevent.sleep(1)
+
+    runner = BackgroundRunner()
+    gevent.spawn(runner.schedule, [BackgroundTask(slow_report)]).join()
+    with caplog.at_level(logging.WARNING, logger="fastrapi"):
+        assert runner.drain(0.05) is False
+    assert "slow_report" in caplog.text
+    runner.group.kill()
