@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from fastrapi.background import BackgroundRunner, BackgroundTask, BackgroundTasks
+from fastrapi.background import DEFAULT_CONCURRENCY, BackgroundRunner, BackgroundStats, BackgroundTask, BackgroundTasks
 from fastrapi.concurrency import is_async_callable, run_async, run_sync
 from fastrapi.datastructures import MutableHeaders, State
 from fastrapi.dependencies.solver import solve
@@ -82,6 +82,7 @@ class FastrAPI:
         swagger_ui_parameters: dict[str, Any] | None = None,
         separate_input_output_schemas: bool = True,
         on_background_error: Callable[[BackgroundTask, BaseException], None] | None = None,
+        background_concurrency: int = DEFAULT_CONCURRENCY,
         **extra: Any,
     ) -> None:
         self.debug = debug
@@ -120,7 +121,7 @@ class FastrAPI:
         }
         self.exception_handlers.update(exception_handlers or {})
         self.lifespan = Lifespan(self, lifespan, on_startup, on_shutdown)
-        self.background_runner = BackgroundRunner(on_error=on_background_error)
+        self.background_runner = BackgroundRunner(on_error=on_background_error, concurrency=background_concurrency)
         self.drain_timeout = 25.0  # below gunicorn's default graceful timeout (30 s)
         self._exit_hook_registered = False
 
@@ -205,6 +206,10 @@ class FastrAPI:
     def drain(self, timeout: float | None = None) -> bool:
         """Wait up to ``timeout`` seconds for background tasks still running; True when none is left."""
         return self.background_runner.drain(timeout)
+
+    def background_stats(self) -> BackgroundStats:
+        """Counters of this process's background tasks: queued, running, succeeded, failed, seconds."""
+        return self.background_runner.stats()
 
     def serve(self, host: str = "127.0.0.1", port: int = 8000, **options: Any) -> None:
         """Serve on the embedded gevent server until SIGINT/SIGTERM; see ``fastrapi.server.serve``."""

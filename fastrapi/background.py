@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import gevent
+import gevent.lock
 import gevent.pool
 
 from fastrapi.concurrency import in_gevent_greenlet, is_async_callable, run_async, run_sync
@@ -81,37 +85,106 @@ def flatten(task: BackgroundTask) -> list[BackgroundTask]:
 
 ErrorHook = Callable[[BackgroundTask, BaseException], None]
 
+DEFAULT_CONCURRENCY = 1000
+THREAD_WORKERS = 4
+
+
+@dataclass(slots=True)
+class BackgroundStats:
+    """A snapshot of the runner's counters (tasks, not requests)."""
+
+    queued: int = 0
+    running: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    seconds_total: float = 0.0
+    seconds_max: float = 0.0
+
+    @property
+    def finished(self) -> int:
+        return self.succeeded + self.failed
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def prometheus(self, prefix: str = "fastrapi_background_tasks") -> str:
+        """The counters in Prometheus' text exposition format."""
+        lines = [
+            f"# TYPE {prefix}_queued gauge", f"{prefix}_queued {self.queued}",
+            f"# TYPE {prefix}_running gauge", f"{prefix}_running {self.running}",
+            f"# TYPE {prefix}_total counter",
+            f'{prefix}_total{{outcome="succeeded"}} {self.succeeded}',
+            f'{prefix}_total{{outcome="failed"}} {self.failed}',
+            f"# TYPE {prefix}_seconds summary",
+            f"{prefix}_seconds_sum {self.seconds_total}", f"{prefix}_seconds_count {self.finished}",
+        ]
+        return "\n".join(lines) + "\n"
+
 
 class BackgroundRunner:
     """Runs each request's tasks in one greenlet (or a worker thread outside gevent), in order.
 
-    A task that raises is logged with its name, arguments and traceback, reported to the
-    ``on_error`` hook, and the tasks after it still run.
+    At most ``concurrency`` requests' tasks run at once in this process; the others wait
+    their turn in arrival order. A task that raises is logged with its name, arguments and
+    traceback, reported to the ``on_error`` hook, and the tasks after it still run.
     """
 
-    def __init__(self, on_error: ErrorHook | None = None) -> None:
+    def __init__(self, on_error: ErrorHook | None = None, concurrency: int = DEFAULT_CONCURRENCY) -> None:
         self.on_error = on_error
+        self.concurrency = concurrency
         self.group = gevent.pool.Group()
+        self._slots = gevent.lock.Semaphore(concurrency)
+        self._stats = BackgroundStats()
+        self._stats_lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
 
+    def stats(self) -> BackgroundStats:
+        """A copy of the counters: queued, running, succeeded, failed, and time spent in tasks."""
+        with self._stats_lock:
+            return copy.copy(self._stats)
+
+    def _count(self, **deltas: float) -> None:
+        with self._stats_lock:
+            stats = self._stats
+            for name, delta in deltas.items():
+                setattr(stats, name, getattr(stats, name) + delta)
+
     def run_now(self, tasks: list[BackgroundTask]) -> None:
         """Run ``tasks`` here, one after the other, isolating their failures."""
-        for task in tasks:
+        for index, task in enumerate(tasks):
+            self._count(queued=-1, running=1)
+            started = time.perf_counter()
             try:
                 task.run()
             except Exception as exc:
-                logger.error(
-                    "Background task %s(%s) failed",
-                    task.name,
-                    task.describe_arguments(),
-                    exc_info=exc,
-                )
-                if self.on_error is not None:
-                    try:
-                        self.on_error(task, exc)
-                    except Exception:
-                        logger.exception("on_background_error hook failed for %s", task.name)
+                self._finished(started, failed=1)
+                self._report(task, exc)
+            except BaseException:
+                # Killed (e.g. at the end of a drain): the rest of the list never starts.
+                self._finished(started, failed=1)
+                self._count(queued=-(len(tasks) - index - 1))
+                raise
+            else:
+                self._finished(started, succeeded=1)
+
+    def _finished(self, started: float, **outcome: int) -> None:
+        elapsed = time.perf_counter() - started
+        with self._stats_lock:
+            stats = self._stats
+            stats.running -= 1
+            stats.succeeded += outcome.get("succeeded", 0)
+            stats.failed += outcome.get("failed", 0)
+            stats.seconds_total += elapsed
+            stats.seconds_max = max(stats.seconds_max, elapsed)
+
+    def _report(self, task: BackgroundTask, exc: Exception) -> None:
+        logger.error("Background task %s(%s) failed", task.name, task.describe_arguments(), exc_info=exc)
+        if self.on_error is not None:
+            try:
+                self.on_error(task, exc)
+            except Exception:
+                logger.exception("on_background_error hook failed for %s", task.name)
 
     def finish(self, environ: dict[str, Any], tasks: list[BackgroundTask],
                cleanup: Callable[[], None] | None = None) -> None:
@@ -124,6 +197,7 @@ class BackgroundRunner:
             if cleanup is not None:
                 cleanup()
         elif environ.get(INLINE_TASKS_KEY) or environ.get("paste.testing"):
+            self._count(queued=len(tasks))
             try:
                 self.run_now(tasks)
             finally:
@@ -133,36 +207,42 @@ class BackgroundRunner:
             self.schedule(tasks, cleanup)
 
     def schedule(self, tasks: list[BackgroundTask], then: Callable[[], None] | None = None) -> None:
-        """Run ``tasks`` after this call returns, then ``then()`` (cleanup)."""
-
-        def job() -> None:
-            try:
-                self.run_now(tasks)
-            finally:
-                if then is not None:
-                    then()
-
+        """Run ``tasks`` after this call returns, in order, then ``then()`` (cleanup)."""
+        self._count(queued=len(tasks))
         if in_gevent_greenlet():
-            greenlet = self.group.spawn(job)
+            greenlet = self.group.spawn(self._job, tasks, then)
             greenlet.name = ", ".join(task.name for task in tasks)
         else:
-            # PERF: a greenlet spawned from a plain thread never runs; use a worker thread there.
-            self._thread_executor().submit(job)
+            # A greenlet spawned from a plain thread (wsgiref, waitress) never runs: use a worker thread.
+            self._thread_executor().submit(self._job, tasks, then)
+
+    def _job(self, tasks: list[BackgroundTask], then: Callable[[], None] | None) -> None:
+        try:
+            with self._slots:
+                self.run_now(tasks)
+        finally:
+            if then is not None:
+                then()
 
     def _thread_executor(self) -> ThreadPoolExecutor:
         with self._executor_lock:
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fastrapi-bg")
+                workers = min(self.concurrency, THREAD_WORKERS)
+                self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fastrapi-bg")
             return self._executor
 
     def drain(self, timeout: float | None = None) -> bool:
-        """Wait for scheduled tasks; True when all finished within ``timeout``."""
+        """Wait for running and queued tasks; True when all finished within ``timeout``.
+
+        Whatever is still unfinished at the deadline is logged by name.
+        """
         finished = True
         if len(self.group):
-            finished = self.group.join(timeout=timeout) is not False and not len(self.group)
-            if not finished:
+            self.group.join(timeout=timeout)
+            if len(self.group):
+                finished = False
                 names = "; ".join(g.name for g in self.group)
-                logger.warning("Background tasks still running at shutdown: %s", names)
+                logger.warning("Background tasks unfinished at the shutdown deadline: %s", names)
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None

@@ -102,3 +102,60 @@ def test_drain_names_the_tasks_still_running_at_the_deadline(caplog: pytest.LogC
         assert runner.drain(0.05) is False
     assert "slow_report" in caplog.text
     runner.group.kill()
+
+
+def test_the_cap_limits_concurrent_requests_and_waiting_ones_keep_their_order() -> None:
+    runner = BackgroundRunner(concurrency=2)
+    running: list[int] = []
+    peak: list[int] = [0]
+    started: list[int] = []
+
+    def work(n: int) -> None:
+        started.append(n)
+        running.append(n)
+        peak[0] = max(peak[0], len(running))
+        gevent.sleep(0.02)
+        running.remove(n)
+
+    def schedule_all() -> None:
+        for n in range(6):
+            runner.schedule([BackgroundTask(work, n)])
+
+    gevent.spawn(schedule_all).join()
+    gevent.sleep(0.005)
+    stats = runner.stats()
+    assert (stats.running, stats.queued) == (2, 4)
+    assert runner.drain(5)
+    assert peak[0] == 2
+    assert started == list(range(6))
+
+
+def test_counters_count_tasks_and_their_outcomes() -> None:
+    runner = BackgroundRunner()
+
+    def fails() -> None:
+        raise RuntimeError("x")
+
+    gevent.spawn(runner.schedule, [BackgroundTask(lambda: None), BackgroundTask(fails), BackgroundTask(print)]).join()
+    assert runner.drain(5)
+    stats = runner.stats()
+    assert (stats.queued, stats.running, stats.succeeded, stats.failed) == (0, 0, 2, 1)
+    assert stats.seconds_total >= stats.seconds_max > 0
+    text = stats.prometheus()
+    assert 'fastrapi_background_tasks_total{outcome="failed"} 1' in text
+    assert "fastrapi_background_tasks_seconds_count 3" in text
+
+
+def test_the_app_exposes_its_counters() -> None:
+    app = FastrAPI(background_concurrency=3)
+
+    @app.get("/")
+    def index(background_tasks: BackgroundTasks):
+        background_tasks.add_task(lambda: None)
+        return {}
+
+    client = TestClient(app)
+    for _ in range(4):
+        client.get("/")
+    assert app.background_stats().succeeded == 4
+    assert app.background_runner.concurrency == 3
