@@ -49,9 +49,16 @@ def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 20.
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}: {process.stdout.read().decode()}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+        # An HTTP answer, not just a connect: gunicorn's master accepts before its worker is ready.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            conn.request("GET", "/__ready__")
+            conn.getresponse().read()
             return
-        time.sleep(0.02)
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.02)
+        finally:
+            conn.close()
     raise TimeoutError(f"server on port {port} not ready after {timeout}s")
 
 

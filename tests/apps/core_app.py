@@ -58,3 +58,14 @@ def task(name: str, background_tasks: BackgroundTasks, seconds: float = 0.0):
 @app.get("/pid")
 def pid():
     return {"pid": os.getpid()}
+
+
+def fail(name: str) -> None:
+    raise ValueError("task failed on purpose")
+
+
+@app.post("/fail-then-record")
+def fail_then_record(name: str, background_tasks: BackgroundTasks):
+    background_tasks.add_task(fail, name)
+    background_tasks.add_task(record, name)
+    return {"scheduled": name}
