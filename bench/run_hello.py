@@ -61,14 +61,16 @@ class Target:
     server: str
     app: str
     command: Callable[[int], list[str]]
+    path: str = "/hello"
+    baseline: bool = False  # the row the others on the same server are compared with
 
 
 TARGETS = [
-    Target("pywsgi + TCP_NODELAY", "raw", script("raw_wsgi.py")),
+    Target("pywsgi + TCP_NODELAY", "raw", script("raw_wsgi.py"), baseline=True),
     Target("pywsgi + TCP_NODELAY", "fastrapi (app.serve)", script("fastrapi_hello.py")),
-    Target("gunicorn -k gevent -w 1", "raw", gunicorn("gevent", "raw_wsgi")),
+    Target("gunicorn -k gevent -w 1", "raw", gunicorn("gevent", "raw_wsgi"), baseline=True),
     Target("gunicorn -k gevent -w 1", "fastrapi", gunicorn("gevent", "fastrapi_hello")),
-    Target("gunicorn -k gevent_pywsgi -w 1", "raw", gunicorn("gevent_pywsgi", "raw_wsgi")),
+    Target("gunicorn -k gevent_pywsgi -w 1", "raw", gunicorn("gevent_pywsgi", "raw_wsgi"), baseline=True),
     Target("gunicorn -k gevent_pywsgi -w 1", "fastrapi", gunicorn("gevent_pywsgi", "fastrapi_hello")),
     Target("uvicorn (1 worker)", "FastAPI", uvicorn("fastapi_hello")),
 ]
@@ -107,29 +109,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def get_hello(port: int) -> tuple[int, bytes]:
+def get(port: int, path: str) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
     try:
-        conn.request("GET", "/hello")
+        conn.request("GET", path)
         response = conn.getresponse()
         return response.status, response.read()
     finally:
         conn.close()
 
 
-def wait_ready(proc: subprocess.Popen[bytes], port: int, timeout: float = 30.0) -> None:
-    """Poll the port until GET /hello answers 200 with the expected body."""
+def wait_ready(proc: subprocess.Popen[bytes], port: int, path: str, timeout: float = 30.0) -> None:
+    """Poll the port until GET ``path`` answers 200 with the expected body."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"exited with code {proc.returncode} before serving")
         try:
-            status, body = get_hello(port)
+            status, body = get(port, path)
         except OSError:
             time.sleep(0.05)
             continue
         if status != 200 or json.loads(body) != EXPECTED:
-            raise RuntimeError(f"GET /hello answered {status} {body[:80]!r}")
+            raise RuntimeError(f"GET {path} answered {status} {body[:80]!r}")
         return
     raise RuntimeError(f"not serving after {timeout:.0f}s")
 
@@ -152,9 +154,9 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> bool:
     return True
 
 
-def wrk(port: int, seconds: int, connections: int, report: Path) -> Run:
+def wrk(port: int, path: str, seconds: int, connections: int, report: Path) -> Run:
     command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
-               "-s", str(report), f"http://127.0.0.1:{port}/hello"]
+               "-s", str(report), f"http://127.0.0.1:{port}{path}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next((ln for ln in out.splitlines() if ln.startswith("BENCH ")), None)
     if line is None:
@@ -171,10 +173,10 @@ def measure(target: Target, args: argparse.Namespace, report: Path, log: Path) -
         proc = subprocess.Popen(["taskset", "-c", "0", *target.command(port)], cwd=ROOT, env=env,
                                 stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            wait_ready(proc, port)
-            wrk(port, args.warmup, args.connections, report)
+            wait_ready(proc, port, target.path)
+            wrk(port, target.path, args.warmup, args.connections, report)
             for _ in range(args.runs):
-                result.runs.append(wrk(port, args.duration, args.connections, report))
+                result.runs.append(wrk(port, target.path, args.duration, args.connections, report))
         except subprocess.CalledProcessError as exc:
             result.failure = f"wrk failed: {exc.stderr.strip()[:200]}"
         except RuntimeError as exc:
@@ -201,9 +203,10 @@ def versions() -> str:
     return f"Python {platform.python_version()}, fastrapi at {commit}, " + ", ".join(found)
 
 
-def table(results: list[Result]) -> list[str]:
-    raw = {r.target.server: r.rps for r in results if r.target.app == "raw" and r.runs}
-    rows = [["server", "app", "req/s (median)", "p50 ms", "p99 ms", "vs raw on same server", "req/s per run", "errors"],
+def table(results: list[Result], baseline: str = "raw") -> list[str]:
+    raw = {r.target.server: r.rps for r in results if r.target.baseline and r.runs}
+    rows = [["server", "app", "req/s (median)", "p50 ms", "p99 ms", f"vs {baseline} on same server", "req/s per run",
+             "errors"],
             ["---", "---", "---:", "---:", "---:", "---:", "---", "---:"]]
     for r in results:
         if not r.runs:
@@ -230,20 +233,24 @@ def notes(results: list[Result]) -> list[str]:
     return found
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args(default_output: Path) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(sys.modules["__main__"].__doc__ or "").splitlines()[0])
     parser.add_argument("--duration", type=int, default=5, help="seconds per measured run (default 5)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load first (default 2)")
     parser.add_argument("--connections", type=int, default=8, help="keep-alive connections (default 8)")
     parser.add_argument("--runs", type=int, default=3, help="measured runs per server; the median is reported")
     parser.add_argument("--only", default="", help="comma-separated substrings of 'server / app' to keep")
-    parser.add_argument("--output", type=Path, default=RESULTS / "hello.md", help="markdown file to write")
-    args = parser.parse_args()
+    parser.add_argument("--output", type=Path, default=default_output, help="markdown file to write")
+    return parser.parse_args()
+
+
+def run(targets: list[Target], title: str, baseline: str, args: argparse.Namespace) -> int:
+    """Measure ``targets`` one after the other; print and write the markdown table."""
     for tool in ("wrk", "taskset"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} not found (apt-get install -y {'wrk' if tool == 'wrk' else 'util-linux'})")
     wanted = [s.strip() for s in args.only.split(",") if s.strip()]
-    targets = [t for t in TARGETS if not wanted or any(w in f"{t.server} / {t.app}" for w in wanted)]
+    targets = [t for t in targets if not wanted or any(w in f"{t.server} / {t.app}" for w in wanted)]
 
     (RESULTS / "logs").mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()[0]
@@ -259,13 +266,13 @@ def main() -> int:
 
     found = notes(results)
     lines = [
-        "# GET /hello",
+        f"# {title}",
         "",
         f"wrk -t1 -c{args.connections} (CPU 1), server on CPU 0; {args.warmup} s warm-up, "
         f"median of {args.runs} runs of {args.duration} s. {time.strftime('%Y-%m-%d %H:%M')}, {versions()}. "
         f"1-min load average at start: {load_before:.2f} (other busy processes skew the numbers).",
         "",
-        *table(results),
+        *table(results, baseline),
         *(["", "Notes:", *found] if found else []),
     ]
     text = "\n".join(lines) + "\n"
@@ -273,6 +280,10 @@ def main() -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     return 1 if any(r.failure for r in results) else 0
+
+
+def main() -> int:
+    return run(TARGETS, "GET /hello", "raw", parse_args(RESULTS / "hello.md"))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any
 
 import gevent
 import gevent.lock
+import gevent.monkey
 import gevent.pool
 
 from fastrapi.concurrency import in_gevent_greenlet, is_async_callable, run_async, run_sync
@@ -21,6 +22,7 @@ logger = logging.getLogger("fastrapi")
 
 _ARG_REPR_LIMIT = 200
 INLINE_TASKS_KEY = "fastrapi.inline_tasks"
+_allocate_lock = gevent.monkey.get_original("_thread", "allocate_lock")
 
 
 class BackgroundTask:
@@ -135,7 +137,8 @@ class BackgroundRunner:
         self.group = gevent.pool.Group()
         self._slots = gevent.lock.Semaphore(concurrency)
         self._stats = BackgroundStats()
-        self._stats_lock = threading.Lock()
+        # A real lock even when monkey-patched: it is never held across a switch.
+        self._stats_lock = _allocate_lock()
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
 
@@ -144,39 +147,38 @@ class BackgroundRunner:
         with self._stats_lock:
             return copy.copy(self._stats)
 
-    def _count(self, **deltas: float) -> None:
+    def _count_queued(self, count: int) -> None:
         with self._stats_lock:
-            stats = self._stats
-            for name, delta in deltas.items():
-                setattr(stats, name, getattr(stats, name) + delta)
+            self._stats.queued += count
 
     def run_now(self, tasks: list[BackgroundTask]) -> None:
         """Run ``tasks`` here, one after the other, isolating their failures."""
+        stats, lock = self._stats, self._stats_lock
         for index, task in enumerate(tasks):
-            self._count(queued=-1, running=1)
+            with lock:
+                stats.queued -= 1
+                stats.running += 1
+            failed = True
             started = time.perf_counter()
             try:
                 task.run()
+                failed = False
             except Exception as exc:
-                self._finished(started, failed=1)
                 self._report(task, exc)
             except BaseException:
                 # Killed (e.g. at the end of a drain): the rest of the list never starts.
-                self._finished(started, failed=1)
-                self._count(queued=-(len(tasks) - index - 1))
+                with lock:
+                    stats.queued -= len(tasks) - index - 1
                 raise
-            else:
-                self._finished(started, succeeded=1)
-
-    def _finished(self, started: float, **outcome: int) -> None:
-        elapsed = time.perf_counter() - started
-        with self._stats_lock:
-            stats = self._stats
-            stats.running -= 1
-            stats.succeeded += outcome.get("succeeded", 0)
-            stats.failed += outcome.get("failed", 0)
-            stats.seconds_total += elapsed
-            stats.seconds_max = max(stats.seconds_max, elapsed)
+            finally:
+                elapsed = time.perf_counter() - started
+                with lock:
+                    stats.running -= 1
+                    stats.failed += failed
+                    stats.succeeded += not failed
+                    stats.seconds_total += elapsed
+                    if elapsed > stats.seconds_max:
+                        stats.seconds_max = elapsed
 
     def _report(self, task: BackgroundTask, exc: Exception) -> None:
         logger.error("Background task %s(%s) failed", task.name, task.describe_arguments(), exc_info=exc)
@@ -197,7 +199,7 @@ class BackgroundRunner:
             if cleanup is not None:
                 cleanup()
         elif environ.get(INLINE_TASKS_KEY) or environ.get("paste.testing"):
-            self._count(queued=len(tasks))
+            self._count_queued(len(tasks))
             try:
                 self.run_now(tasks)
             finally:
@@ -208,10 +210,9 @@ class BackgroundRunner:
 
     def schedule(self, tasks: list[BackgroundTask], then: Callable[[], None] | None = None) -> None:
         """Run ``tasks`` after this call returns, in order, then ``then()`` (cleanup)."""
-        self._count(queued=len(tasks))
+        self._count_queued(len(tasks))
         if in_gevent_greenlet():
-            greenlet = self.group.spawn(self._job, tasks, then)
-            greenlet.name = ", ".join(task.name for task in tasks)
+            self.group.spawn(self._job, tasks, then)
         else:
             # A greenlet spawned from a plain thread (wsgiref, waitress) never runs: use a worker thread.
             self._thread_executor().submit(self._job, tasks, then)
@@ -219,7 +220,8 @@ class BackgroundRunner:
     def _job(self, tasks: list[BackgroundTask], then: Callable[[], None] | None) -> None:
         try:
             with self._slots:
-                self.run_now(tasks)
+                # PERF: unpatched, the whole list makes one trip to the thread pool, not one per task.
+                run_sync(self.run_now, tasks)
         finally:
             if then is not None:
                 then()
@@ -241,7 +243,7 @@ class BackgroundRunner:
             self.group.join(timeout=timeout)
             if len(self.group):
                 finished = False
-                names = "; ".join(g.name for g in self.group)
+                names = "; ".join(", ".join(task.name for task in g.args[0]) for g in self.group)
                 logger.warning("Background tasks unfinished at the shutdown deadline: %s", names)
         if self._executor is not None:
             self._executor.shutdown(wait=True)

@@ -13,6 +13,7 @@ import asyncio
 import dis
 import inspect
 import threading
+import types
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -74,6 +75,9 @@ def run_in_threadpool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def is_async_callable(func: Any) -> bool:
     """Whether calling ``func`` returns a coroutine (functions and objects with ``async def __call__``)."""
+    if type(func) is types.FunctionType and not hasattr(func, "_is_coroutine_marker"):
+        # PERF: a plain function's code flags say it (inspect's checks cost ~2 µs per add_task).
+        return bool(func.__code__.co_flags & inspect.CO_COROUTINE)
     return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))  # noqa: B004
 
 
