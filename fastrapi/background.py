@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import gevent
+import gevent.event
 import gevent.lock
 import gevent.monkey
-import gevent.pool
 
 from fastrapi.concurrency import in_gevent_greenlet, is_async_callable, run_async, run_sync
 
@@ -134,7 +134,10 @@ class BackgroundRunner:
     def __init__(self, on_error: ErrorHook | None = None, concurrency: int = DEFAULT_CONCURRENCY) -> None:
         self.on_error = on_error
         self.concurrency = concurrency
-        self.group = gevent.pool.Group()
+        # The task lists scheduled and not finished, by id; drain waits for it to empty.
+        self._pending: dict[int, list[BackgroundTask]] = {}
+        self._idle = gevent.event.Event()
+        self._idle.set()
         self._slots = gevent.lock.Semaphore(concurrency)
         self._stats = BackgroundStats()
         # A real lock even when monkey-patched: it is never held across a switch.
@@ -211,8 +214,11 @@ class BackgroundRunner:
     def schedule(self, tasks: list[BackgroundTask], then: Callable[[], None] | None = None) -> None:
         """Run ``tasks`` after this call returns, in order, then ``then()`` (cleanup)."""
         self._count_queued(len(tasks))
+        self._pending[id(tasks)] = tasks
+        self._idle.clear()
         if in_gevent_greenlet():
-            self.group.spawn(self._job, tasks, then)
+            # PERF: no Group (its links cost a hub callback per request); _pending tracks the work.
+            gevent.spawn(self._job, tasks, then)
         else:
             # A greenlet spawned from a plain thread (wsgiref, waitress) never runs: use a worker thread.
             self._thread_executor().submit(self._job, tasks, then)
@@ -223,8 +229,13 @@ class BackgroundRunner:
                 # PERF: unpatched, the whole list makes one trip to the thread pool, not one per task.
                 run_sync(self.run_now, tasks)
         finally:
-            if then is not None:
-                then()
+            try:
+                if then is not None:
+                    then()
+            finally:
+                del self._pending[id(tasks)]
+                if not self._pending:
+                    self._idle.set()
 
     def _thread_executor(self) -> ThreadPoolExecutor:
         with self._executor_lock:
@@ -239,12 +250,12 @@ class BackgroundRunner:
         Whatever is still unfinished at the deadline is logged by name.
         """
         finished = True
-        if len(self.group):
-            self.group.join(timeout=timeout)
-            if len(self.group):
-                finished = False
-                names = "; ".join(", ".join(task.name for task in g.args[0]) for g in self.group)
-                logger.warning("Background tasks unfinished at the shutdown deadline: %s", names)
+        # A finite wait keeps a timer on the hub, which must not exit while worker threads finish.
+        wait = timeout if timeout is not None else 365 * 24 * 3600.0
+        if self._pending and not self._idle.wait(wait) and self._pending:
+            finished = False
+            names = "; ".join(", ".join(task.name for task in tasks) for tasks in list(self._pending.values()))
+            logger.warning("Background tasks unfinished at the shutdown deadline: %s", names)
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
