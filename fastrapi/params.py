@@ -1,13 +1,22 @@
-"""Parameter markers: where a value comes from (path, query, header, cookie, body, form, file) and its rules."""
+"""Parameter markers: where a value comes from (path, query, header, cookie, body, form, file) and its rules.
+
+The markers are pydantic ``FieldInfo`` subclasses, as in FastAPI, so they carry the pydantic
+constraints (``gt``, ``max_length``, ``pattern``, ``strict``...) into validation unchanged.
+Use them as a default (``q: str = Query(max_length=5)``) or inside ``Annotated``
+(``q: Annotated[str, Query(max_length=5)] = "x"``).
+"""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
+
+_Unset: Any = PydanticUndefined
 
 
 class ParamTypes(Enum):
@@ -17,22 +26,44 @@ class ParamTypes(Enum):
     cookie = "cookie"
 
 
-class Param(FieldInfo):
-    """Base of the markers; keeps FastAPI's arguments and the pydantic constraints."""
+def _field_kwargs(
+    default: Any, default_factory: Any, alias: Any, validation_alias: Any, serialization_alias: Any,
+    pattern: Any, regex: Any, example: Any, given: dict[str, Any],
+) -> dict[str, Any]:
+    """FastAPI's mapping of a marker's arguments onto ``FieldInfo``: ``...`` means required,
+    ``alias`` also names validation and serialization, ``regex`` is the old ``pattern``."""
+    if default is ...:
+        default = PydanticUndefined
+    if regex is not None:
+        warnings.warn("`regex` has been deprecated, please use `pattern` instead", DeprecationWarning, stacklevel=4)
+    if example is not _Unset:
+        warnings.warn("`example` has been deprecated, please use `examples` instead", DeprecationWarning,
+                      stacklevel=4)
+    if serialization_alias in (_Unset, None) and isinstance(alias, str):
+        serialization_alias = alias
+    if validation_alias in (_Unset, None):
+        validation_alias = alias
+    kwargs = {"default": default, "default_factory": default_factory, "alias": alias,
+              "validation_alias": validation_alias, "serialization_alias": serialization_alias,
+              "pattern": pattern or regex, **given}
+    return {k: v for k, v in kwargs.items() if v is not _Unset and not (v is None and k != "default")}
 
-    in_: str = "query"
+
+class _Marker(FieldInfo):
+    """FastAPI's marker arguments on top of pydantic's ``FieldInfo``."""
 
     def __init__(
         self,
         default: Any = PydanticUndefined,
         *,
-        default_factory: Callable[[], Any] | None = None,
-        alias: str | None = None,
-        alias_priority: int | None = None,
-        validation_alias: str | None = None,
-        serialization_alias: str | None = None,
-        title: str | None = None,
-        description: str | None = None,
+        default_factory: Callable[[], Any] | None = _Unset,
+        annotation: Any | None = None,
+        alias: str | None = _Unset,
+        alias_priority: int | None = _Unset,
+        validation_alias: Any = _Unset,
+        serialization_alias: str | None = _Unset,
+        title: str | None = _Unset,
+        description: str | None = _Unset,
         gt: float | None = None,
         ge: float | None = None,
         lt: float | None = None,
@@ -41,55 +72,50 @@ class Param(FieldInfo):
         max_length: int | None = None,
         pattern: str | None = None,
         regex: str | None = None,
-        discriminator: str | None = None,
-        strict: bool | None = None,
-        multiple_of: float | None = None,
-        allow_inf_nan: bool | None = None,
-        max_digits: int | None = None,
-        decimal_places: int | None = None,
-        examples: list[Any] | None = None,
-        example: Any = PydanticUndefined,
+        discriminator: Any = _Unset,
+        strict: bool | None = _Unset,
+        validate_default: bool | None = _Unset,
+        union_mode: Any = _Unset,
+        fail_fast: bool | None = _Unset,
+        multiple_of: float | None = _Unset,
+        allow_inf_nan: bool | None = _Unset,
+        max_digits: int | None = _Unset,
+        decimal_places: int | None = _Unset,
+        examples: list[Any] | None = _Unset,
+        example: Any = _Unset,
         openapi_examples: dict[str, Any] | None = None,
-        deprecated: bool | str | None = None,
+        deprecated: Any = _Unset,
         include_in_schema: bool = True,
-        json_schema_extra: dict[str, Any] | None = None,
-        **extra: Any,
+        json_schema_extra: Any = _Unset,
     ) -> None:
-        if default is ...:
-            default = PydanticUndefined
-        if regex is not None and pattern is None:
-            pattern = regex
+        self.example = example
         self.include_in_schema = include_in_schema
         self.openapi_examples = openapi_examples
-        self.example = example
-        self.constraints = {
-            name: value
-            for name, value in (
-                ("gt", gt), ("ge", ge), ("lt", lt), ("le", le), ("min_length", min_length),
-                ("max_length", max_length), ("pattern", pattern), ("strict", strict),
-                ("multiple_of", multiple_of), ("allow_inf_nan", allow_inf_nan),
-                ("max_digits", max_digits), ("decimal_places", decimal_places),
-            )
-            if value is not None
-        }
-        kwargs: dict[str, Any] = dict(
-            default=default, alias=alias, alias_priority=alias_priority,
-            validation_alias=validation_alias, serialization_alias=serialization_alias, title=title,
-            description=description, discriminator=discriminator, examples=examples,
-            deprecated=deprecated, json_schema_extra=json_schema_extra or extra or None,
-            **self.constraints,
+        given = dict(
+            annotation=annotation, alias_priority=alias_priority, title=title, description=description,
+            gt=gt, ge=ge, lt=lt, le=le, min_length=min_length, max_length=max_length,
+            discriminator=discriminator, strict=strict, validate_default=validate_default, union_mode=union_mode,
+            fail_fast=fail_fast, multiple_of=multiple_of, allow_inf_nan=allow_inf_nan, max_digits=max_digits,
+            decimal_places=decimal_places, examples=examples, deprecated=deprecated,
+            json_schema_extra=json_schema_extra,
         )
-        if default_factory is not None:
-            kwargs["default_factory"] = default_factory
-            kwargs.pop("default")
-        super().__init__(**{k: v for k, v in kwargs.items() if v is not None or k == "default"})
+        super().__init__(**_field_kwargs(default, default_factory, alias, validation_alias, serialization_alias,
+                                         pattern, regex, example, given))
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.default!r})"
+        return f"{type(self).__name__}({self.default})"
+
+
+class Param(_Marker):
+    """Base of the path, query, header and cookie markers."""
+
+    in_: ParamTypes = ParamTypes.query
 
 
 class Path(Param):
-    in_ = "path"
+    """A path parameter; always required."""
+
+    in_ = ParamTypes.path
 
     def __init__(self, default: Any = ..., **kwargs: Any) -> None:
         assert default is ..., "Path parameters cannot have a default value"
@@ -97,11 +123,15 @@ class Path(Param):
 
 
 class Query(Param):
-    in_ = "query"
+    """A query-string parameter (``?q=...``); lists read every repeated key."""
+
+    in_ = ParamTypes.query
 
 
 class Header(Param):
-    in_ = "header"
+    """A request header; ``user_agent`` reads ``User-Agent`` unless ``convert_underscores=False``."""
+
+    in_ = ParamTypes.header
 
     def __init__(self, default: Any = PydanticUndefined, *, convert_underscores: bool = True, **kwargs: Any) -> None:
         self.convert_underscores = convert_underscores
@@ -109,11 +139,13 @@ class Header(Param):
 
 
 class Cookie(Param):
-    in_ = "cookie"
+    """A cookie of the ``Cookie`` header."""
+
+    in_ = ParamTypes.cookie
 
 
-class Body(Param):
-    in_ = "body"
+class Body(_Marker):
+    """A value of the JSON request body; ``embed=True`` reads it under its name in a body object."""
 
     def __init__(self, default: Any = PydanticUndefined, *, embed: bool | None = None,
                  media_type: str = "application/json", **kwargs: Any) -> None:
@@ -123,12 +155,16 @@ class Body(Param):
 
 
 class Form(Body):
+    """A field of a form body (``application/x-www-form-urlencoded`` or ``multipart/form-data``)."""
+
     def __init__(self, default: Any = PydanticUndefined, *, media_type: str = "application/x-www-form-urlencoded",
                  **kwargs: Any) -> None:
-        super().__init__(default, embed=True, media_type=media_type, **kwargs)
+        super().__init__(default, media_type=media_type, **kwargs)
 
 
 class File(Form):
+    """A file of a ``multipart/form-data`` body, as ``bytes`` or ``UploadFile``."""
+
     def __init__(self, default: Any = PydanticUndefined, *, media_type: str = "multipart/form-data",
                  **kwargs: Any) -> None:
         super().__init__(default, media_type=media_type, **kwargs)

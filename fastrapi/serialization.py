@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import json
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from fastrapi.encoders import json_default, jsonable_encoder
 from fastrapi.exceptions import FastrAPIError, ResponseValidationError
@@ -52,24 +51,15 @@ def infer_response_model(endpoint: Callable[..., Any], response_model: Any) -> A
     return annotation
 
 
-def _prepare(value: Any, exclude_unset: bool, exclude_defaults: bool, exclude_none: bool) -> Any:
-    """Models returned by the endpoint become plain data first, so another model can filter them."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(by_alias=True, exclude_unset=exclude_unset, exclude_defaults=exclude_defaults,
-                                exclude_none=exclude_none)
-    if isinstance(value, list):
-        return [_prepare(v, exclude_unset, exclude_defaults, exclude_none) for v in value]
-    if isinstance(value, dict):
-        return {k: _prepare(v, exclude_unset, exclude_defaults, exclude_none) for k, v in value.items()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    return value
-
-
 class ResponseSerializer:
-    """Validates a return value through the route's response model and encodes it once."""
+    """Validates a return value through the route's response model and encodes it once.
 
-    __slots__ = ("adapter", "include", "exclude", "by_alias", "exclude_unset", "exclude_defaults", "exclude_none")
+    As FastAPI (0.12x+): the value is validated as returned (``from_attributes``, so a ``UserIn``
+    returned for ``UserOut`` keeps only ``UserOut``'s fields), then dumped with the
+    ``response_model_*`` options; JSON goes straight to bytes with the adapter's ``dump_json``.
+    """
+
+    __slots__ = ("adapter", "options")
 
     def __init__(self, model: Any, *, include: Any = None, exclude: Any = None, by_alias: bool = True,
                  exclude_unset: bool = False, exclude_defaults: bool = False, exclude_none: bool = False) -> None:
@@ -77,17 +67,14 @@ class ResponseSerializer:
             self.adapter: TypeAdapter[Any] = TypeAdapter(model)
         except Exception as exc:
             raise FastrAPIError(f"Invalid args for response field! {model!r} is not a valid pydantic type") from exc
-        self.include = include
-        self.exclude = exclude
-        self.by_alias = by_alias
-        self.exclude_unset = exclude_unset
-        self.exclude_defaults = exclude_defaults
-        self.exclude_none = exclude_none
+        self.options = {"include": include, "exclude": exclude, "by_alias": by_alias,
+                        "exclude_unset": exclude_unset, "exclude_defaults": exclude_defaults,
+                        "exclude_none": exclude_none}
 
-    def to_jsonable(self, value: Any) -> Any:
-        prepared = _prepare(value, self.exclude_unset, self.exclude_defaults, self.exclude_none)
+    def validate(self, value: Any) -> Any:
+        """The value as the response model; raises ``ResponseValidationError`` (a 500)."""
         try:
-            validated = self.adapter.validate_python(prepared, from_attributes=True)
+            return self.adapter.validate_python(value, from_attributes=True)
         except ValidationError as exc:
             errors = [
                 {"type": e["type"], "loc": ("response", *e["loc"]), "msg": e["msg"], "input": e["input"],
@@ -95,7 +82,11 @@ class ResponseSerializer:
                 for e in exc.errors(include_url=False)
             ]
             raise ResponseValidationError(errors, body=value) from None
-        return self.adapter.dump_python(
-            validated, mode="json", include=self.include, exclude=self.exclude, by_alias=self.by_alias,
-            exclude_unset=self.exclude_unset, exclude_defaults=self.exclude_defaults, exclude_none=self.exclude_none,
-        )
+
+    def to_json(self, value: Any) -> bytes:
+        """JSON bytes of the validated value (FastAPI's body for its default response class)."""
+        return self.adapter.dump_json(self.validate(value), **self.options)
+
+    def to_jsonable(self, value: Any) -> Any:
+        """Plain JSON-able data of the validated value, for other response classes."""
+        return self.adapter.dump_python(self.validate(value), mode="json", **self.options)

@@ -1,9 +1,17 @@
-"""Signature → ``RoutePlan``, once, when a route is added."""
+"""Signature → ``RoutePlan``, once, when a route is added.
+
+Everything about a route's arguments is decided here, by FastAPI's rules: where each value is read
+(path, query, header, cookie, JSON body, form), under which request names, how it is validated (one
+pydantic adapter for all the request parameters, one for the body) and what a missing one becomes.
+The solver then runs the plan with no signature inspection and no model building per request.
+"""
 
 from __future__ import annotations
 
 import collections
 import copy
+import dataclasses
+import enum
 import inspect
 import types
 import typing
@@ -11,60 +19,100 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, get_args, get_origin
 
-from pydantic import BaseModel, TypeAdapter
-from pydantic_core import PydanticUndefined
+from pydantic import AliasChoices, BaseModel, Field, Json, TypeAdapter
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined, SchemaValidator
 from typing_extensions import NotRequired, Required, TypedDict
 
 from fastrapi import params
 from fastrapi.background import BackgroundTasks
 from fastrapi.concurrency import can_suspend, is_async_callable
+from fastrapi.datastructures import UploadFile
+from fastrapi.dependencies.extractors import Reader, read_one, reader_for
 from fastrapi.exceptions import FastrAPIError
+from fastrapi.formparsers import FormLimits, ensure_multipart, form_limits
 from fastrapi.requests import Request
 from fastrapi.responses import Response
 
-_SEQUENCE_ORIGINS = (list, set, tuple, frozenset, Sequence, typing.Sequence)
-_SEQUENCE_CLASSES = (list, set, tuple, frozenset, collections.deque, Sequence)
+_SEQUENCE_TYPES = (list, set, tuple, frozenset, collections.deque, Sequence)
+_IMMUTABLE_DEFAULTS = (type(None), str, bytes, int, float, bool, complex, enum.Enum, frozenset)
+LOCATIONS = ("path", "query", "header", "cookie")
+SEP = "\x00"  # joins location and name in the parameters adapter's keys ("query\x00q")
+MODEL = "\x01"  # starts the key of a parameter model spread over its location
+
+
+# -- the plan ---------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class ModelEntry:
+    """One field of a parameter model: the request names it answers to and its shape."""
+
+    lookups: tuple[tuple[str, str], ...]  # (name given to the model, request key), in order of preference
+    is_sequence: bool
+    file_bytes: int = 0
+    read: Reader = read_one
+
+
+@dataclass(slots=True)
+class ParamModel:
+    """A pydantic model whose fields are read from one location (``Annotated[Model, Query()]``)."""
+
+    cls: type[BaseModel]
+    entries: tuple[ModelEntry, ...]
+    own_names: frozenset[str]  # every request key of its fields, to tell "not sent" from "sent empty"
+    keeps_extra: bool  # extra="allow" or "forbid": unknown request keys go to the model
+    optional: bool  # declared ``Model | None``: absent when none of its keys is sent
+    skip_keys: frozenset[str] = frozenset()  # request keys never passed on as extras
+    renames: dict[str, str] = field(default_factory=dict)  # field alias → header name, for error locations
 
 
 @dataclass(slots=True)
 class ParamField:
-    """One endpoint argument read from a location (path, query, header, cookie or body)."""
+    """One endpoint argument read from the request."""
 
     name: str
-    alias: str
-    annotation: Any
-    marker: params.Param
+    location: str  # path, query, header, cookie or body
+    alias: str  # the request name reported when the value is missing
+    lookups: tuple[tuple[str, str], ...]  # (reported name, request key), in order of preference
+    marker: FieldInfo  # the effective marker: default, alias, constraints
+    annotation: Any  # the type validated, with its constraints
     is_sequence: bool
-    key: str = ""  # where the value is looked up; the alias unless a WSGI header name differs
-
-    def __post_init__(self) -> None:
-        if not self.key:
-            self.key = _lookup_key(self.alias, self.marker)
+    model: ParamModel | None = None
+    file_bytes: int = 0  # 1: an uploaded file read into bytes, 2: a list of them
+    copy_default: bool = False
+    validate_default: bool = False  # an absent value is replaced by the default before validation
+    keys: tuple[tuple[str, str], ...] = ()  # ``lookups`` with the adapter's key for each reported name
+    read: Reader = read_one  # the extractor of its raw value
 
     @property
     def required(self) -> bool:
         return self.marker.is_required()
 
     def default_value(self) -> Any:
-        return self.marker.get_default(call_default_factory=True)
+        value = self.marker.get_default(call_default_factory=True)
+        # PERF: FastAPI deep-copies every default; only mutable ones need it.
+        return copy.deepcopy(value) if self.copy_default else value
 
 
 @dataclass(slots=True)
 class ParamGroup:
-    """The arguments of one location, validated together by one adapter."""
+    """The arguments read from one location, in declaration order."""
 
     location: str
     fields: list[ParamField]
-    adapter: TypeAdapter[Any]
 
 
 @dataclass(slots=True)
 class BodyPlan:
-    """How the request body becomes arguments: one value, or an object keyed by field alias."""
+    """How the request body becomes arguments."""
 
     fields: list[ParamField]
-    embed: bool
+    embed: bool  # the body is an object keyed by field alias (else: the one field's value)
+    is_form: bool  # parsed as a form (urlencoded or multipart), else JSON
     adapter: TypeAdapter[Any]
+    json_mode: bool  # JSON bytes go straight into pydantic (False when strict fields need python mode)
+    optional_fields: list[ParamField]
+    validate_json: Callable[[bytes], Any] | None = None
 
     @property
     def required(self) -> bool:
@@ -79,157 +127,424 @@ class RoutePlan:
     is_async: bool
     suspends: bool
     groups: list[ParamGroup] = field(default_factory=list)
+    params_adapter: TypeAdapter[Any] | None = None  # validates every group at once
+    params_validate: Callable[[Any], Any] | None = None  # its validate_python
+    optional_params: list[ParamField] = field(default_factory=list)
+    renames: dict[str, dict[str, str]] = field(default_factory=dict)  # adapter key → header model renames
     body: BodyPlan | None = None
     request_arg: str | None = None
     response_arg: str | None = None
     background_arg: str | None = None
+    max_body_size: int | None = None  # None: the app's (unlimited by default)
+    form_limits: FormLimits = field(default_factory=FormLimits)
+    form_limit_overrides: Mapping[str, int] | None = None  # what the route set, over the app's limits
+    strict_content_type: bool | None = None  # None: the app's (True: no Content-Type is not JSON)
+    # Reserved for the Depends issue: sub-plans in execution order with their cache keys; the
+    # solver will run them before this plan's own arguments.
+    dependencies: tuple[Any, ...] = ()
 
     @property
     def takes_nothing(self) -> bool:
-        return not (self.groups or self.body or self.request_arg or self.response_arg or self.background_arg)
+        return not (self.groups or self.body or self.request_arg or self.response_arg or self.background_arg
+                    or self.max_body_size is not None or self.dependencies)
 
 
-def _is_sequence(annotation: Any) -> bool:
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return _is_sequence(get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return any(_is_sequence(a) for a in get_args(annotation) if a is not type(None))
-    return origin in _SEQUENCE_ORIGINS or annotation in (list, set, tuple, frozenset)
+# -- FastAPI's type rules ---------------------------------------------------------------------
+
+def _subclass(cls: Any, bases: Any) -> bool:
+    return isinstance(cls, type) and not isinstance(cls, types.GenericAlias) and issubclass(cls, bases)
+
+
+def _union_args(annotation: Any) -> tuple[Any, ...] | None:
+    return get_args(annotation) if get_origin(annotation) in (typing.Union, types.UnionType) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def is_sequence(annotation: Any) -> bool:
+    """A list/set/tuple/... type (str and bytes are not), also inside Optional/Union/Annotated."""
+    annotation = _unwrap(annotation)
+    args = _union_args(annotation)
+    if args is not None:
+        return any(is_sequence(a) for a in args)
+    for candidate in (annotation, get_origin(annotation)):
+        if not _subclass(candidate, (str, bytes)) and _subclass(candidate, _SEQUENCE_TYPES):
+            return True
+    return False
 
 
 def _is_complex_class(cls: Any) -> bool:
-    if not inspect.isclass(cls):
-        return False
-    if issubclass(cls, (str, bytes)):
-        return False
-    return issubclass(cls, (BaseModel, Mapping, *_SEQUENCE_CLASSES)) or _is_dataclass(cls)
+    return (_subclass(cls, (BaseModel, Mapping, UploadFile)) or is_sequence(cls)
+            or (dataclasses.is_dataclass(cls) and isinstance(cls, type)))
 
 
-def _is_body_type(annotation: Any) -> bool:
-    """FastAPI's rule: an undeclared parameter is read from the body when its type is "complex"
-    (a model, dataclass, mapping or any sequence, also inside a Union), else from the query."""
+def is_complex(annotation: Any) -> bool:
+    """FastAPI's rule: models, mappings, sequences, dataclasses and uploads are not scalars."""
+    annotation = _unwrap(annotation)
+    args = _union_args(annotation)
+    if args is not None:
+        return any(is_complex(a) for a in args)
     origin = get_origin(annotation)
-    if origin is Annotated:
-        return _is_body_type(get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return any(_is_body_type(a) for a in get_args(annotation))
-    return (
-        _is_complex_class(annotation)
-        or _is_complex_class(origin)
-        or hasattr(origin, "__pydantic_core_schema__")
-        or hasattr(origin, "__get_pydantic_core_schema__")
-    )
+    return (_is_complex_class(annotation) or _is_complex_class(origin)
+            or hasattr(origin, "__pydantic_core_schema__") or hasattr(origin, "__get_pydantic_core_schema__"))
 
 
-def _is_dataclass(cls: type) -> bool:
-    return hasattr(cls, "__dataclass_fields__")
+def _is_scalar_sequence(annotation: Any) -> bool:
+    annotation = _unwrap(annotation)
+    args = _union_args(annotation)
+    if args is not None:
+        found = False
+        for arg in args:
+            if _is_scalar_sequence(arg):
+                found = True
+            elif is_complex(arg):
+                return False
+        return found
+    return is_sequence(annotation) and all(a is Ellipsis or not is_complex(a) for a in get_args(annotation))
 
 
-def _split_annotated(annotation: Any) -> tuple[Any, list[Any]]:
-    if get_origin(annotation) is Annotated:
-        inner, *extras = get_args(annotation)
-        return inner, list(extras)
-    return annotation, []
+def _matches(annotation: Any, cls: type) -> bool:
+    """``cls`` or ``cls | None``."""
+    annotation = _unwrap(annotation)
+    args = _union_args(annotation)
+    return any(_subclass(a, cls) for a in args) if args is not None else _subclass(annotation, cls)
 
 
-def _signature(call: Callable[..., Any]) -> list[inspect.Parameter]:
-    signature = inspect.signature(call)
+def _sequence_of(annotation: Any, cls: type) -> bool:
+    annotation = _unwrap(annotation)
+    args = _union_args(annotation)
+    if args is not None:
+        return any(_sequence_of(a, cls) for a in args)
+    return is_sequence(annotation) and all(_matches(a, cls) for a in get_args(annotation))
+
+
+def model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model of ``Model`` or ``Model | None``."""
+    annotation = _unwrap(annotation)
+    args = _union_args(annotation)
+    if args is not None and len(args) == 2 and type(None) in args:
+        annotation = next(a for a in args if a is not type(None))
+    return annotation if _subclass(annotation, BaseModel) else None
+
+
+def _file_bytes(annotation: Any) -> int:
+    if _matches(annotation, bytes):
+        return 1
+    return 2 if _sequence_of(annotation, bytes) else 0
+
+
+# -- signatures -------------------------------------------------------------------------------
+
+def _parameters(call: Callable[..., Any]) -> list[inspect.Parameter]:
     try:
-        hints = typing.get_type_hints(call, include_extras=True)
-    except Exception:
-        hints = {}
-    return [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()]
+        signature = inspect.signature(call, eval_str=True)
+    except NameError:  # names only imported under TYPE_CHECKING
+        signature = inspect.signature(call)
+    result = []
+    for param in signature.parameters.values():
+        annotation = param.annotation
+        value = getattr(annotation, "__value__", None)
+        if value is not None and type(annotation).__name__ == "TypeAliasType":  # PEP 695 ``type X = ...``
+            annotation = value
+        result.append(param.replace(annotation=annotation))
+    return result
 
 
-def _marker_for(param: inspect.Parameter, inner: Any, extras: list[Any], path_names: set[str]) -> params.Param:
-    markers = [e for e in extras if isinstance(e, params.Param)]
-    if isinstance(param.default, params.Param):
-        if markers:
-            raise FastrAPIError(f"`{param.name}` has a marker both in Annotated and as its default")
-        return param.default
-    if markers:
-        marker = markers[-1]
-        if param.default is not inspect.Parameter.empty:
-            if marker.default is not PydanticUndefined:
-                raise FastrAPIError(
-                    f"`{param.name}`: give the default as `= value`, not inside {type(marker).__name__}()"
-                )
-            marker = copy.copy(marker)
-            marker.default = param.default
-        return marker
-    default = param.default if param.default is not inspect.Parameter.empty else PydanticUndefined
-    if param.name in path_names:
+def _marker_in(extras: list[Any]) -> FieldInfo | params.Depends | None:
+    found = [e for e in extras if isinstance(e, (params.Param, params.Body, params.Depends))]
+    return found[-1] if found else None
+
+
+def _merged(marker: FieldInfo, annotation: Any) -> FieldInfo:
+    """``marker`` with the constraints of every ``Field``/validator in ``annotation``'s ``Annotated``."""
+    merged = FieldInfo.from_annotation(annotation)
+    result = copy.copy(marker)
+    for attr in ("alias", "validation_alias", "serialization_alias", "discriminator", "default_factory",
+                 "title", "description", "examples", "deprecated", "json_schema_extra", "validate_default"):
+        value = getattr(merged, attr, None)
+        if value is not None:
+            setattr(result, attr, value)
+    result.metadata = list(merged.metadata)
+    result.annotation = merged.annotation
+    return result
+
+
+def _inferred(name: str, inner: Any, default: Any, path_names: set[str]) -> FieldInfo:
+    if name in path_names:
         return params.Path()
-    if _is_body_type(inner):
+    if _matches(inner, UploadFile) or _sequence_of(inner, UploadFile):
+        return params.File(default)
+    if is_complex(inner):
         return params.Body(default)
     return params.Query(default)
 
 
-def _alias(name: str, marker: params.Param) -> str:
-    alias = marker.alias or (marker.validation_alias if isinstance(marker.validation_alias, str) else None)
-    if alias:
-        return alias
-    if isinstance(marker, params.Header) and marker.convert_underscores:
+def _field_info(param: inspect.Parameter, path_names: set[str]) -> FieldInfo | params.Depends | None:
+    """The marker that says where ``param`` is read, with its default and annotation, or
+    None for the injected ``Request``/``Response``/``BackgroundTasks``."""
+    annotation = Any if param.annotation is inspect.Parameter.empty else param.annotation
+    value = param.default
+    inner, extras = annotation, []
+    if get_origin(annotation) is Annotated:
+        inner, *extras = get_args(annotation)
+    marker = _marker_in(extras)
+    if isinstance(marker, params.Depends) or isinstance(value, params.Depends):
+        return marker if isinstance(marker, params.Depends) else value
+    info: FieldInfo | None = None
+    if isinstance(marker, FieldInfo):
+        if marker.default is not PydanticUndefined and marker.default is not ...:
+            raise FastrAPIError(f"`{type(marker).__name__}` default value cannot be set in `Annotated` for "
+                                f"{param.name!r}. Set the default value with `=` instead.")
+        info = _merged(marker, annotation)
+        if value is not inspect.Parameter.empty:
+            if param.name in path_names:
+                raise FastrAPIError("Path parameters cannot have default values")
+            info.default = value
+        else:
+            info.default = PydanticUndefined
+    if isinstance(value, FieldInfo):
+        if info is not None:
+            raise FastrAPIError(f"Cannot specify FastAPI annotations in `Annotated` and default value together "
+                                f"for {param.name!r}")
+        info = copy.copy(value)
+        info.annotation = inner  # FastAPI drops the Annotated extras when the marker is the default
+    if info is None:
+        if _subclass(inner, (Request, Response, BackgroundTasks)):
+            return None
+        default = value if value is not inspect.Parameter.empty else PydanticUndefined
+        info = _inferred(param.name, inner, default, path_names)
+        info = _merged(info, annotation) if extras else info
+        info.annotation = info.annotation if extras else inner
+        if param.name in path_names:
+            info.default = PydanticUndefined
+    if param.name in path_names and not isinstance(info, params.Path):
+        raise FastrAPIError(f"Cannot use `{type(info).__name__}` for path param {param.name!r}")
+    if not isinstance(info, (params.Param, params.Body)):
+        raise FastrAPIError(f"{param.name!r}: a plain pydantic `Field()` does not say where the value comes from; "
+                            "use Query(), Header(), Cookie(), Body(), Form() or File()")
+    return info
+
+
+def _validation_type(info: FieldInfo) -> Any:
+    extra: list[Any] = list(info.metadata)
+    if info.discriminator is not None:
+        extra.append(Field(discriminator=info.discriminator))
+    annotation = Any if info.annotation is None else info.annotation
+    return Annotated[(annotation, *extra)] if extra else annotation
+
+
+def _alias(name: str, info: FieldInfo) -> str:
+    if info.alias:
+        return info.alias
+    if getattr(info, "convert_underscores", False):
         return name.replace("_", "-")
     return name
 
 
-def _lookup_key(alias: str, marker: params.Param) -> str:
-    # WSGI turns both "-" and "_" of a header name into "_" (HTTP_X_TOKEN), so a header
-    # sent as "strange_header" can only be found as "strange-header".
-    if isinstance(marker, params.Header):
-        return alias.lower().replace("_", "-")
-    return alias
+def _header_key(name: str) -> str:
+    # WSGI turns "-" and "_" of a header name into "_" (HTTP_X_TOKEN): both are found as "-".
+    return name.lower().replace("_", "-")
 
 
-def _field_type(annotation: Any, marker: params.Param) -> Any:
-    return Annotated[(annotation, *marker.metadata)] if marker.metadata else annotation
+def _lookups(name: str, info: FieldInfo, location: str) -> tuple[tuple[str, str], ...]:
+    """FastAPI's (validation alias, request key) pairs for a plain parameter, in order of preference."""
+    alias = _alias(name, info)
+    validation_alias = info.validation_alias
+    if isinstance(validation_alias, str) and validation_alias:
+        alias = validation_alias
+    names = [alias]
+    if isinstance(validation_alias, AliasChoices) and location != "path" and \
+            all(isinstance(c, str) for c in validation_alias.choices):
+        names = list(validation_alias.choices)  # type: ignore[arg-type]
+    key = _header_key if location == "header" else str
+    return tuple((n, key(n)) for n in names)
 
 
-def _typed_dict(name: str, fields: list[ParamField]) -> TypeAdapter[Any]:
-    spec = {
-        f.alias: (Required if f.required else NotRequired)[_field_type(f.annotation, f.marker)]
-        for f in fields
-    }
+def _model_entry(field_name: str, info: FieldInfo, convert_underscores: bool, populate_by_name: bool,
+                 location: str) -> ModelEntry:
+    alias = info.validation_alias if isinstance(info.validation_alias, str) else None
+    alias = alias or info.alias or field_name
+    request_key = alias.replace("_", "-") if convert_underscores and alias == field_name else alias
+    pairs = [(alias, request_key)]
+    choices = info.validation_alias
+    if isinstance(choices, AliasChoices) and all(isinstance(c, str) for c in choices.choices):
+        pairs = [(c, c) for c in choices.choices]  # type: ignore[misc]
+    if populate_by_name and field_name not in [p[0] for p in pairs]:
+        pairs.append((field_name, field_name.replace("_", "-") if convert_underscores else field_name))
+    if location == "header":
+        pairs = [(a, _header_key(k)) for a, k in pairs]
+    annotation = info.annotation
+    file_bytes = _file_bytes(annotation) if location == "body" else 0
+    sequence = is_sequence(annotation)
+    return ModelEntry(tuple(pairs), sequence, file_bytes, reader_for(location, sequence))
+
+
+def _param_model(cls: type[BaseModel], info: FieldInfo, location: str) -> ParamModel:
+    config = cls.model_config
+    populate = bool(config.get("validate_by_name", config.get("populate_by_name", False)))
+    convert = location == "header" and getattr(info, "convert_underscores", True)
+    entries = []
+    skip: set[str] = set()
+    renames: dict[str, str] = {}
+    for field_name, field_info in cls.model_fields.items():
+        own_convert = convert and getattr(field_info, "convert_underscores", True)
+        entry = _model_entry(field_name, field_info, own_convert, populate, location)
+        entries.append(entry)
+        if location == "header":
+            skip.update(_header_key(a) for a, _ in entry.lookups)
+            renames.update((a, k) for a, k in entry.lookups if a != k)
+    own = frozenset(k for e in entries for _, k in e.lookups)
+    if location == "body":  # forms leave out every name of the fields, not only the one found
+        skip.update(a for e in entries for a, _ in e.lookups)
+    if not config.get("loc_by_alias", True):
+        renames = {}
+    return ParamModel(cls, tuple(entries), own, config.get("extra") in ("allow", "forbid"),
+                      _unwrap(info.annotation) is not cls, frozenset(skip), renames)
+
+
+def _param_field(name: str, info: FieldInfo, location: str) -> ParamField:
+    annotation = info.annotation
+    model = None
+    is_form = isinstance(info, params.Form)
+    if is_form:
+        ensure_multipart()
+    is_json = any(type(m) is Json for m in info.metadata)  # a JSON string, even of a list
+    if (location in ("query", "header", "cookie") or (is_form and not info.embed)) and not is_json:
+        cls = model_of(annotation)
+        if cls is not None:
+            model = _param_model(cls, info, location)
+    if location == "query" and model is None and is_complex(annotation) and not _is_scalar_sequence(annotation):
+        raise FastrAPIError(f"Query parameter {name!r} must be one of the supported types")
+    default = info.get_default(call_default_factory=False) if not info.is_required() else None
+    lookups = _lookups(name, info, location)
+    result = ParamField(
+        name=name, location=location, alias=lookups[0][0], lookups=lookups, marker=info,
+        annotation=_validation_type(info), is_sequence=is_sequence(annotation) and not is_json, model=model,
+        file_bytes=_file_bytes(annotation) if isinstance(info, params.File) else 0,
+        copy_default=info.default_factory is None and not isinstance(default, _IMMUTABLE_DEFAULTS),
+        validate_default=bool(info.validate_default) and not info.is_required(),
+    )
+    result.keys = tuple((adapter_key(result, reported, True), key) for reported, key in lookups)
+    result.read = reader_for(location, result.is_sequence)
+    return result
+
+
+# -- adapters ---------------------------------------------------------------------------------
+
+def adapter_key(f: ParamField, reported: str, prefixed: bool) -> str:
+    """The key a request value is stored under in the raw dict its adapter validates."""
+    if f.model is not None:
+        reported = MODEL + f.name
+    return f"{f.location}{SEP}{reported}" if prefixed else reported
+
+
+def _typed_dict(name: str, fields: list[ParamField], prefixed: bool) -> TypeAdapter[Any]:
+    """One adapter for many fields: a TypedDict keyed by argument name, each field reading its
+    request name(s) through ``validation_alias`` so errors carry the request name."""
+    spec: dict[str, Any] = {}
+    for f in fields:
+        names = [adapter_key(f, reported, prefixed) for reported, _ in f.lookups]
+        alias: Any = names[0] if len(names) == 1 or f.model is not None else AliasChoices(*names)
+        spec[f.name] = (Required if f.required else NotRequired)[Annotated[f.annotation, Field(validation_alias=alias)]]
     return TypeAdapter(TypedDict(name, spec))  # type: ignore[operator]
 
 
-def compile_route(call: Callable[..., Any], path_names: set[str], name: str = "route") -> RoutePlan:
-    """Analyse ``call``'s signature into the plan a request runs."""
+def _fast(adapter: TypeAdapter[Any], method: str) -> Callable[..., Any]:
+    """PERF: the core validator's own method, without TypeAdapter's Python wrapper (~0.25 µs a call);
+    the wrapper while the adapter is incomplete (forward references), so it can still be rebuilt."""
+    validator = adapter.validator
+    return getattr(validator if isinstance(validator, SchemaValidator) else adapter, method)
+
+
+def _has_strict(schema: Any, seen: set[int] | None = None) -> bool:
+    """Whether a core schema validates anything strictly (JSON mode would accept more than FastAPI)."""
+    seen = set() if seen is None else seen
+    if id(schema) in seen:
+        return False
+    seen.add(id(schema))
+    if isinstance(schema, dict):
+        if schema.get("strict") is True:
+            return True
+        return any(_has_strict(v, seen) for v in schema.values())
+    if isinstance(schema, list | tuple):
+        return any(_has_strict(v, seen) for v in schema)
+    return False
+
+
+def _should_embed(fields: list[ParamField]) -> bool:
+    if len(fields) > 1:
+        return True
+    info = fields[0].marker
+    if getattr(info, "embed", None):
+        return True
+    return isinstance(info, params.Form) and fields[0].model is None
+
+
+def _body_plan(name: str, fields: list[ParamField]) -> BodyPlan:
+    is_form = any(isinstance(f.marker, params.Form) for f in fields)
+    embed = _should_embed(fields)
+    if is_form:
+        adapter = _typed_dict(f"{name}_form", fields, prefixed=True)
+    elif embed:
+        adapter = _typed_dict(f"{name}_body", fields, prefixed=False)
+    else:
+        adapter = TypeAdapter(fields[0].annotation)
+    try:
+        strict = _has_strict(adapter.core_schema)
+    except Exception:  # an incomplete schema (forward references): decide for JSON mode
+        strict = False
+    json_mode = not is_form and not strict
+    optional = [f for f in fields if not f.required]
+    return BodyPlan(fields, embed or is_form, is_form, adapter, json_mode, optional, _fast(adapter, "validate_json"))
+
+
+def compile_route(call: Callable[..., Any], path_names: set[str], name: str = "route",
+                  options: Mapping[str, Any] | None = None) -> RoutePlan:
+    """Analyse ``call``'s signature into the plan a request runs.
+
+    ``options`` are the route's: ``max_body_size`` (bytes, 413 past it), ``form_limits``
+    (``max_fields``/``max_files``/``max_part_size``) and ``strict_content_type``.
+    """
+    options = options or {}
+    max_body_size = options.get("max_body_size")
+    if max_body_size is not None and (isinstance(max_body_size, bool) or not isinstance(max_body_size, int)
+                                      or max_body_size < 0):
+        raise ValueError("max_body_size must be a non-negative integer or None")
+    overrides = options.get("form_limits")
     is_async = is_async_callable(call)
-    plan = RoutePlan(call=call, is_async=is_async, suspends=is_async and can_suspend(call))
+    plan = RoutePlan(call=call, is_async=is_async, suspends=is_async and can_suspend(call),
+                     max_body_size=max_body_size, form_limits=form_limits(overrides),
+                     form_limit_overrides=overrides, strict_content_type=options.get("strict_content_type"))
     by_location: dict[str, list[ParamField]] = {}
-    for param in _signature(call):
-        annotation = param.annotation
-        inner, extras = _split_annotated(annotation)
-        if inspect.isclass(inner):
-            if issubclass(inner, Request):
+    for param in _parameters(call):
+        info = _field_info(param, path_names)
+        if info is None:
+            inner = _unwrap(param.annotation)
+            if _subclass(inner, Request):
                 plan.request_arg = param.name
-                continue
-            if issubclass(inner, Response):
+            elif _subclass(inner, Response):
                 plan.response_arg = param.name
-                continue
-            if issubclass(inner, BackgroundTasks):
+            else:
                 plan.background_arg = param.name
-                continue
-        if annotation is inspect.Parameter.empty:
-            inner = Any
-        marker = _marker_for(param, inner, extras, path_names)
-        by_location.setdefault(marker.in_, []).append(
-            ParamField(param.name, _alias(param.name, marker), inner, marker, _is_sequence(inner))
-        )
-    for location in ("path", "query", "header", "cookie"):
-        fields = by_location.get(location)
-        if fields:
-            plan.groups.append(ParamGroup(location, fields, _typed_dict(f"{name}_{location}", fields)))
-    body_fields = by_location.get("body")
-    if body_fields:
-        embed = len(body_fields) > 1 or bool(getattr(body_fields[0].marker, "embed", False))
-        if embed:
-            adapter = _typed_dict(f"{name}_body", body_fields)
-        else:
-            only = body_fields[0]
-            adapter = TypeAdapter(_field_type(only.annotation, only.marker))
-        plan.body = BodyPlan(body_fields, embed, adapter)
+            continue
+        if isinstance(info, params.Depends):
+            raise FastrAPIError(f"{param.name!r}: Depends is not supported yet")
+        location = "body" if isinstance(info, params.Body) else info.in_.value  # type: ignore[attr-defined]
+        by_location.setdefault(location, []).append(_param_field(param.name, info, location))
+    fields = []
+    for location in LOCATIONS:
+        if by_location.get(location):
+            plan.groups.append(ParamGroup(location, by_location[location]))
+            fields.extend(by_location[location])
+    if fields:
+        plan.params_adapter = _typed_dict(f"{name}_params", fields, prefixed=True)
+        plan.params_validate = _fast(plan.params_adapter, "validate_python")
+        plan.optional_params = [f for f in fields if not f.required]
+        plan.renames = {f.keys[0][0]: f.model.renames for f in fields if f.model is not None and f.model.renames}
+    if by_location.get("body"):
+        plan.body = _body_plan(name, by_location["body"])
     return plan

@@ -1,4 +1,8 @@
-"""Runs a ``RoutePlan`` for one request: extract, validate, collect FastAPI-shaped errors."""
+"""Runs a ``RoutePlan`` for one request: extract, validate, collect FastAPI-shaped errors.
+
+Each parameter's reader (``extractors``) gives its raw value; one adapter then validates all the
+path/query/header/cookie values at once, and one the body.
+"""
 
 from __future__ import annotations
 
@@ -7,155 +11,295 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from fastrapi.dependencies.analysis import BodyPlan, ParamField, ParamGroup, RoutePlan
-from fastrapi.exceptions import RequestValidationError
-from fastrapi.requests import Request
+from fastrapi.datastructures import FormData, Headers, UploadFile
+from fastrapi.dependencies.analysis import MODEL, SEP, BodyPlan, ParamField, ParamModel, RoutePlan
+from fastrapi.dependencies.extractors import ABSENT as _ABSENT
+from fastrapi.exceptions import HTTPException, RequestValidationError
+from fastrapi.formparsers import FormLimits, form_limits
+from fastrapi.requests import MAX_BODY_SIZE_KEY, Request, check_content_length, read_body
 
 _JSON_SUBTYPE_SUFFIX = "+json"
 
 
 def is_json_content_type(value: str | None) -> bool:
-    """``application/json`` or ``application/*+json``, parameters ignored."""
+    """``application/json`` or ``application/*+json``, parameters ignored (as ``email.message`` reads it)."""
     if not value:
         return False
     media_type = value.partition(";")[0].strip().lower()
+    if media_type.count("/") != 1:
+        return False
     maintype, _, subtype = media_type.partition("/")
     return maintype == "application" and (subtype == "json" or subtype.endswith(_JSON_SUBTYPE_SUFFIX))
 
 
-def _raw_value(request: Request, group: ParamGroup, field: ParamField) -> Any:
-    location = group.location
-    if location == "path":
-        return request.path_params.get(field.key, _ABSENT)
-    if location == "query":
-        source = request.query_params
-    elif location == "header":
-        source = request.headers
-    else:
-        return request.cookies.get(field.key, _ABSENT)
-    if field.is_sequence:
-        values = source.getlist(field.key)
-        return values if values else _ABSENT
-    return source.get(field.key, _ABSENT)
+# -- reading values ---------------------------------------------------------------------------
+
+def _read_bytes(value: Any) -> Any:
+    """An uploaded file's content for a ``bytes`` parameter, leaving the file where it was."""
+    if isinstance(value, UploadFile):
+        position = value.file.tell()
+        try:
+            return value.file.read()
+        finally:
+            value.file.seek(position)
+    if isinstance(value, list):
+        return [_read_bytes(v) for v in value]
+    return value
 
 
-_ABSENT = object()
+def _multi_items(source: Any) -> list[tuple[str, Any]]:
+    if isinstance(source, Headers):
+        return source.items()
+    if isinstance(source, dict):
+        return list(source.items())
+    return source.multi_items()
 
 
-def _convert_errors(errors: list[Any], prefix: tuple[Any, ...], missing_depth: int = 1) -> list[dict]:
-    """pydantic errors as FastAPI reports them: located under ``prefix``; a missing parameter
-    (``loc`` no deeper than ``missing_depth``) has input ``None``, a missing model field keeps its object."""
+def _model_value(model: ParamModel, source: Any) -> Any:
+    """The dict a parameter model validates: its fields by the names they are sent under, and,
+    as in FastAPI, every other key of the location (the model's ``extra`` decides about those)."""
+    data: dict[str, Any] = {}
+    used: set[str] = set(model.skip_keys)
+    for entry in model.entries:
+        lookups = entry.lookups
+        alias, key = lookups[0]
+        if len(lookups) > 1:
+            alias, key = next(((a, k) for a, k in lookups if k in source), lookups[0])
+        value = entry.read(source, key)
+        if value is not _ABSENT:
+            data[alias] = _read_bytes(value) if entry.file_bytes else value
+        used.add(key)
+    grouped: dict[str, list[Any]] = {}
+    for key, value in _multi_items(source):
+        if key not in used:
+            grouped.setdefault(key, []).append(value)
+    for key, values in grouped.items():
+        data[key] = values[0] if len(values) == 1 else values
+    if model.optional and not (model.own_names.intersection(source) or (model.keeps_extra and data)):
+        return _ABSENT
+    return data
+
+
+def _collect(fields: list[ParamField], source: Any, raw: dict[str, Any]) -> None:
+    for f in fields:
+        if f.model is not None:
+            value = _model_value(f.model, source)
+            if value is not _ABSENT:
+                raw[f.keys[0][0]] = value
+            continue
+        keys = f.keys
+        raw_key, key = keys[0]
+        if len(keys) > 1:
+            raw_key, key = next(((r, k) for r, k in keys if k in source), keys[0])
+        value = f.read(source, key)
+        if value is not _ABSENT:
+            raw[raw_key] = _read_bytes(value) if f.file_bytes else value
+        elif f.validate_default:
+            raw[keys[0][0]] = f.default_value()
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+def convert_errors(errors: list[Any], location: str | None, missing_depth: int = 1,
+                   renames: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
+    """pydantic errors as FastAPI reports them. With ``location`` None the first ``loc`` item is an
+    adapter key ("query\\x00q"); else it is a request name under ``location``. A missing parameter
+    (``loc`` no deeper than ``missing_depth``) has input None; a missing model field keeps its
+    object, as in FastAPI."""
     converted = []
     for error in errors:
         loc = error["loc"]
-        entry = {"type": error["type"], "loc": (*prefix, *loc), "msg": error["msg"]}
-        missing = error["type"] == "missing" and len(loc) <= missing_depth
-        entry["input"] = None if missing else error["input"]
+        if location is None:
+            where, _, name = loc[0].partition(SEP)
+            if not name.startswith(MODEL):
+                new_loc = (where, name, *loc[1:])
+            elif renames and loc[0] in renames and len(loc) > 1:
+                # A header model reports the header name, not the field's (FastAPI).
+                new_loc = (where, renames[loc[0]].get(loc[1], loc[1]), *loc[2:])
+            else:
+                new_loc = (where, *loc[1:])
+        else:
+            new_loc = (location, *loc)
+        entry = {"type": error["type"], "loc": new_loc, "msg": error["msg"],
+                 "input": None if error["type"] == "missing" and len(loc) <= missing_depth else error["input"]}
         if "ctx" in error:
             entry["ctx"] = error["ctx"]
         converted.append(entry)
     return converted
 
 
-def _solve_group(request: Request, group: ParamGroup, values: dict[str, Any], errors: list[Any]) -> None:
-    raw = {}
-    for field in group.fields:
-        value = _raw_value(request, group, field)
-        if value is not _ABSENT:
-            raw[field.alias] = value
+def _missing(location: str, *names: str) -> dict[str, Any]:
+    return {"type": "missing", "loc": (location, *names), "msg": "Field required", "input": None}
+
+
+# -- parameters -------------------------------------------------------------------------------
+
+def _solve_params(plan: RoutePlan, request: Request, values: dict[str, Any], errors: list[Any]) -> None:
+    raw: dict[str, Any] = {}
+    for group in plan.groups:
+        location = group.location
+        if location == "path":
+            source: Any = request.path_params
+        elif location == "query":
+            source = request.query_params
+        elif location == "header":
+            source = request.headers
+        else:
+            source = request.cookies
+        _collect(group.fields, source, raw)
     try:
-        validated = group.adapter.validate_python(raw)
+        validated = plan.params_validate(raw)  # type: ignore[misc]
     except ValidationError as exc:
-        errors.extend(_convert_errors(exc.errors(include_url=False), (group.location,)))
+        errors.extend(convert_errors(exc.errors(include_url=False), None, 1, plan.renames))
         return
-    for field in group.fields:
-        values[field.name] = validated[field.alias] if field.alias in validated else field.default_value()
+    values.update(validated)
+    for f in plan.optional_params:
+        if f.name not in validated:
+            values[f.name] = f.default_value()
 
 
-def _json_error(body: bytes) -> RequestValidationError:
+# -- body -------------------------------------------------------------------------------------
+
+def _apply_defaults(body_plan: BodyPlan, validated: dict[str, Any], values: dict[str, Any]) -> None:
+    values.update(validated)
+    for f in body_plan.optional_fields:
+        if f.name not in validated:
+            values[f.name] = f.default_value()
+
+
+def _solve_form(body_plan: BodyPlan, form: FormData, values: dict[str, Any], errors: list[Any]) -> None:
+    raw: dict[str, Any] = {}
+    _collect(body_plan.fields, form, raw)
     try:
-        json.loads(body)
+        validated = body_plan.adapter.validate_python(raw)
+    except ValidationError as exc:
+        errors.extend(convert_errors(exc.errors(include_url=False), None))
+        return
+    _apply_defaults(body_plan, validated, values)
+
+
+_UNDEFINED: Any = object()
+
+
+def _validate_parsed(body_plan: BodyPlan, data: Any, values: dict[str, Any], errors: list[Any]) -> None:
+    """Validate a parsed JSON body (or raw bytes, or nothing) the way FastAPI does, in python mode."""
+    if not body_plan.embed:
+        only = body_plan.fields[0]
+        if data is _UNDEFINED:
+            if only.required:
+                errors.append(_missing("body"))
+            else:
+                values[only.name] = only.default_value()
+            return
+        try:
+            values[only.name] = body_plan.adapter.validate_python(data, from_attributes=True)
+        except ValidationError as exc:
+            errors.extend(convert_errors(exc.errors(include_url=False), "body", 0))
+        return
+    if data is _UNDEFINED or isinstance(data, bytes):
+        data = {}
+    elif not isinstance(data, dict):
+        # FastAPI looks each embedded field up in the body: a non-object has none of them.
+        errors.extend(_missing("body", f.alias) for f in body_plan.fields)
+        return
+    try:
+        validated = body_plan.adapter.validate_python(data, from_attributes=True)
+    except ValidationError as exc:
+        errors.extend(convert_errors(exc.errors(include_url=False), "body"))
+        return
+    _apply_defaults(body_plan, validated, values)
+
+
+def _parse_json(body: bytes) -> Any:
+    """``json.loads`` with FastAPI's answers to a body it cannot read."""
+    try:
+        return json.loads(body)
     except json.JSONDecodeError as exc:
         error = {"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error",
                  "input": {}, "ctx": {"error": exc.msg}}
-        return RequestValidationError([error], body=exc.doc)
-    except UnicodeDecodeError as exc:  # bytes that are not text at all
-        error = {"type": "json_invalid", "loc": ("body", exc.start), "msg": "JSON decode error",
-                 "input": {}, "ctx": {"error": str(exc)}}
-        return RequestValidationError([error], body=body)
-    raise AssertionError("unreachable: pydantic and json disagree")  # pragma: no cover
+        raise RequestValidationError([error], body=exc.doc) from None
+    except Exception:
+        raise HTTPException(400, detail="There was an error parsing the body") from None
 
 
-def _validate_python(body_plan: BodyPlan, data: Any) -> tuple[Any, list[dict]]:
-    """Validate a parsed body as FastAPI does; ``(value, [])`` or ``(None, errors)``."""
-    if body_plan.embed and not isinstance(data, dict):
-        if data is not None:
-            # FastAPI looks each embedded field up in the body: a non-object has none of them.
-            return None, [{"type": "missing", "loc": ("body", f.alias), "msg": "Field required", "input": None}
-                          for f in body_plan.fields]
-        data = {}
-    try:
-        return body_plan.adapter.validate_python(data, from_attributes=True), []
-    except ValidationError as exc:
-        return None, _convert_errors(exc.errors(include_url=False), ("body",), 1 if body_plan.embed else 0)
+_PARSE_LATER: Any = object()  # a valid JSON body: parsed only if another parameter fails
 
 
-def _solve_body(request: Request, body_plan: BodyPlan, values: dict[str, Any], errors: list[Any]) -> Any:
-    body = request.body()
-    is_json = is_json_content_type(request.headers.get("content-type"))
+def _solve_json(plan: RoutePlan, request: Request, values: dict[str, Any], errors: list[Any]) -> Any:
+    body_plan: BodyPlan = plan.body  # type: ignore[assignment]
+    body = read_body(request.environ)
     if not body:
-        if body_plan.embed:
-            data: Any = {}
-        elif body_plan.fields[0].required:
-            errors.append({"type": "missing", "loc": ("body",), "msg": "Field required", "input": None})
-            return None
-        else:
-            values[body_plan.fields[0].name] = body_plan.fields[0].default_value()
-            return None
-        mode = "python"
-    elif is_json:
-        mode = "json"
-    else:
-        data, mode = body, "python"
-    try:
-        # PERF: JSON is validated straight from bytes; only a rejected body is parsed again.
-        if mode == "json":
-            validated = body_plan.adapter.validate_json(body)
-        else:
-            validated = body_plan.adapter.validate_python(data, from_attributes=True)
-    except ValidationError as exc:
-        if mode == "json":
-            if any(e["type"] == "json_invalid" for e in exc.errors(include_url=False)):
-                raise _json_error(body) from None
-            # FastAPI validates the parsed JSON in python mode: its errors (and rare acceptances) differ.
-            data = json.loads(body)
-        validated, body_errors = _validate_python(body_plan, data)
-        if body_errors:
-            errors.extend(body_errors)
-            return body
-    if body_plan.embed:
-        for field in body_plan.fields:
-            values[field.name] = validated[field.alias] if field.alias in validated else field.default_value()
-    else:
-        values[body_plan.fields[0].name] = validated
+        _validate_parsed(body_plan, _UNDEFINED, values, errors)
+        return None
+    content_type = request.environ.get("CONTENT_TYPE")
+    if is_json_content_type(content_type) or (not content_type and not _strict_content_type(plan, request)):
+        if body_plan.json_mode:
+            # PERF: JSON bytes go straight into pydantic; only a rejected body is parsed again,
+            # to give FastAPI's errors (python mode) or its json_invalid entry.
+            try:
+                validated = body_plan.validate_json(body)  # type: ignore[misc]
+            except ValidationError:
+                pass
+            else:
+                if body_plan.embed:
+                    _apply_defaults(body_plan, validated, values)
+                else:
+                    values[body_plan.fields[0].name] = validated
+                return _PARSE_LATER
+        data = _parse_json(body)
+        _validate_parsed(body_plan, data, values, errors)
+        return data
+    _validate_parsed(body_plan, body, values, errors)
     return body
+
+
+def _app_setting(request: Request, name: str) -> Any:
+    # App-wide settings given to ``FastrAPI(...)`` (max_body_size, form_limits, strict_content_type).
+    extra = getattr(request.app, "extra", None)
+    return extra.get(name) if extra else None
+
+
+def body_limit(plan: RoutePlan, request: Request) -> int | None:
+    """The route's ``max_body_size``, else the app's (None: unlimited, FastAPI's default)."""
+    if plan.max_body_size is not None:
+        return plan.max_body_size
+    return _app_setting(request, "max_body_size")
+
+
+def _strict_content_type(plan: RoutePlan, request: Request) -> bool:
+    if plan.strict_content_type is not None:
+        return plan.strict_content_type
+    value = _app_setting(request, "strict_content_type")
+    return True if value is None else bool(value)
+
+
+def _form_limits(plan: RoutePlan, request: Request) -> FormLimits:
+    app_limits = _app_setting(request, "form_limits")
+    if not app_limits:
+        return plan.form_limits
+    return form_limits(plan.form_limit_overrides, form_limits(app_limits))
 
 
 def solve(plan: RoutePlan, request: Request, response: Any, background: Any) -> dict[str, Any]:
     """The keyword arguments for the endpoint; raises ``RequestValidationError`` on bad input."""
     values: dict[str, Any] = {}
     errors: list[Any] = []
-    for group in plan.groups:
-        _solve_group(request, group, values, errors)
-    body = None
+    limit = body_limit(plan, request)
+    if limit is not None:
+        request.environ[MAX_BODY_SIZE_KEY] = limit
+        check_content_length(request.environ)
+    if plan.params_adapter is not None:
+        _solve_params(plan, request, values, errors)
+    body: Any = None
     if plan.body is not None:
-        body = _solve_body(request, plan.body, values, errors)
+        if plan.body.is_form:
+            body = request.read_form(_form_limits(plan, request))
+            _solve_form(plan.body, body, values, errors)
+        else:
+            body = _solve_json(plan, request, values, errors)
     if errors:
-        if body is not None and is_json_content_type(request.headers.get("content-type")):
-            try:
-                body = json.loads(body)
-            except ValueError:
-                pass
+        if body is _PARSE_LATER:
+            body = json.loads(read_body(request.environ))
         raise RequestValidationError(errors, body=body)
     if plan.request_arg:
         values[plan.request_arg] = request
