@@ -1,8 +1,9 @@
 """fastrapi: the FastAPI programming model as a plain WSGI application on gevent."""
 
+from fastrapi import status
 from fastrapi.applications import FastAPI, FastrAPI
 from fastrapi.background import BackgroundTasks
-from fastrapi.datastructures import State
+from fastrapi.datastructures import State, UploadFile
 from fastrapi.exceptions import HTTPException, RequestValidationError, ResponseValidationError
 from fastrapi.params import Body, Cookie, Depends, File, Form, Header, Path, Query, Security
 from fastrapi.requests import Request
@@ -14,5 +15,5 @@ __version__ = "0.1.0"
 __all__ = [
     "APIRoute", "APIRouter", "BackgroundTasks", "Body", "Cookie", "Depends", "FastAPI", "FastrAPI", "File",
     "Form", "HTTPException", "Header", "Path", "Query", "Request", "RequestValidationError", "Response",
-    "ResponseValidationError", "Security", "State", "__version__",
+    "ResponseValidationError", "Security", "State", "UploadFile", "__version__", "status",
 ]

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import gevent
+
 from fastrapi.background import DEFAULT_CONCURRENCY, BackgroundRunner, BackgroundStats, BackgroundTask, BackgroundTasks
 from fastrapi.concurrency import is_async_callable, run_async, run_sync
 from fastrapi.datastructures import MutableHeaders, State
@@ -20,14 +22,18 @@ from fastrapi.exception_handlers import (
 )
 from fastrapi.exceptions import HTTPException, RequestValidationError
 from fastrapi.lifespan import Lifespan
-from fastrapi.requests import Request, escape_path, request_path
-from fastrapi.responses import JSONResponse, RedirectResponse, Response
+from fastrapi.middleware import Middleware
+from fastrapi.middleware.base import BaseHTTPMiddleware
+from fastrapi.middleware.errors import ERRORS_OUTSIDE_KEY, ServerErrorMiddleware
+from fastrapi.requests import ContentTooLarge, Request, escape_path, request_path
+from fastrapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastrapi.routing import APIRoute, APIRouter, BaseRoute
 from fastrapi.serialization import dumps
 
 logger = logging.getLogger("fastrapi")
 
 StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 ExceptionHandler = Callable[[Request, Any], Any]
 
 RAISE_SERVER_EXCEPTIONS_KEY = "fastrapi.raise_server_exceptions"
@@ -105,8 +111,11 @@ class FastrAPI:
         self.root_path_in_servers = root_path_in_servers
         self.webhooks = webhooks
         self.separate_input_output_schemas = separate_input_output_schemas
-        # Stored until the issues that implement them land (middleware, OpenAPI, ...).
-        self.user_middleware = list(middleware or [])
+        self.user_middleware: list[Middleware] = [
+            m if isinstance(m, Middleware) else Middleware(*m) for m in (middleware or [])
+        ]
+        self.middleware_stack: WSGIApp | None = None
+        # Stored until the issues that implement them land (OpenAPI, ...).
         self.extra = extra
         self.state = State()
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
@@ -161,7 +170,40 @@ class FastrAPI:
         return self.router.trace(path, **kwargs)
 
     def include_router(self, router: APIRouter, **kwargs: Any) -> None:
+        """Add ``router``'s routes (also those it gets later) under ``prefix``, with the given overrides."""
         self.router.include_router(router, **kwargs)
+        self.lifespan.include(router)
+
+    def mount(self, path: str, app: WSGIApp, name: str | None = None) -> None:
+        """Serve the WSGI app ``app`` (Flask, Django, StaticFiles, another FastrAPI...) under ``path``."""
+        self.router.mount(path, app, name=name)
+
+    # -- middleware ---------------------------------------------------------------------
+    def add_middleware(self, middleware_class: Callable[..., WSGIApp], *args: Any, **kwargs: Any) -> None:
+        """Wrap the app in ``middleware_class(app, *args, **kwargs)``; the last added runs first."""
+        if self.middleware_stack is not None:
+            raise RuntimeError("Cannot add middleware after an application has started")
+        self.user_middleware.insert(0, Middleware(middleware_class, *args, **kwargs))
+
+    def middleware(self, middleware_type: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Decorator: ``@app.middleware("http")`` on ``(async) def f(request, call_next)``."""
+        if middleware_type != "http":
+            raise ValueError(f"Unsupported middleware type {middleware_type!r}; only 'http' exists")
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            self.add_middleware(BaseHTTPMiddleware, dispatch=func)
+            return func
+
+        return decorator
+
+    def build_middleware_stack(self) -> WSGIApp:
+        """The user middleware around the app's dispatch, first added innermost, errors outermost."""
+        app: WSGIApp = self._dispatch
+        if not self.user_middleware:
+            return app
+        for cls, args, kwargs in reversed(self.user_middleware):
+            app = cls(app, *args, **kwargs)
+        return ServerErrorMiddleware(app, self._server_error)
 
     def url_path_for(self, name: str, /, **path_params: Any) -> str:
         return self.router.url_path_for(name, **path_params)
@@ -195,10 +237,19 @@ class FastrAPI:
             atexit.register(self._at_exit)
             self._exit_hook_registered = True
         self.lifespan.startup()
+        if self.middleware_stack is None:
+            self.middleware_stack = self.build_middleware_stack()
 
     def _at_exit(self) -> None:
-        self.drain(self.drain_timeout)
-        self.shutdown()
+        # Exit hooks run in the main greenlet; an async lifespan's exit waits on the asyncio
+        # bridge, which only a hub-scheduled greenlet can wait on without blocking the hub.
+        gevent.spawn(self._drain_and_shut_down).join()
+
+    def _drain_and_shut_down(self) -> None:
+        try:
+            self.drain(self.drain_timeout)
+        finally:
+            self.shutdown()
 
     def shutdown(self) -> None:
         self.lifespan.shutdown()
@@ -220,12 +271,23 @@ class FastrAPI:
     # -- WSGI ---------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         environ["fastrapi.app"] = self
+        if self.root_path:
+            _apply_root_path(environ, self.root_path)
         if not self.lifespan.started:
-            self.startup()
-            if self.lifespan.state:
-                environ.setdefault("fastrapi.state", State(self.lifespan.state))
-        elif self.lifespan.state:
+            try:
+                self.startup()
+            except Exception:
+                logger.exception("Application startup failed; answering 503 until it succeeds")
+                return PlainTextResponse("Service Unavailable", 503)(environ, start_response)
+        if self.lifespan.state:
             environ.setdefault("fastrapi.state", State(self.lifespan.state))
+        stack = self.middleware_stack
+        if stack is None:
+            stack = self.middleware_stack = self.build_middleware_stack()
+        return stack(environ, start_response)
+
+    def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Route one request and answer it; the innermost layer of the middleware stack."""
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO") or "/"
         if not path.isascii():
@@ -236,6 +298,8 @@ class FastrAPI:
         try:
             if route is None:
                 response = self._unmatched(request, path, partial)
+            elif route.wsgi_app is not None:
+                return route.handle(environ, start_response, path)  # type: ignore[attr-defined]
             else:
                 plan = route.plan  # type: ignore[attr-defined]
                 if plan.takes_nothing:
@@ -250,6 +314,9 @@ class FastrAPI:
                 else:
                     result = run_sync(plan.call, **kwargs)
                 response = self._to_response(route, result, sub_response)  # type: ignore[arg-type]
+        except ContentTooLarge as exc:  # answered before any handler, as FastAPI's body limit does
+            tasks = None
+            response = exc.response()
         except Exception as exc:
             tasks = None  # FastAPI: tasks of a failed endpoint never run
             response = self._handle_exception(request, exc)
@@ -274,9 +341,10 @@ class FastrAPI:
         status_code = route.status_code or 200
         if sub_response is not None and sub_response.status_code:
             status_code = sub_response.status_code
-        content = result if route.serializer is None else route.serializer.to_jsonable(result)
+        serializer = route.serializer
         if route.response_class is JSONResponse:
-            # PERF: one encode straight to bytes, no JSONResponse construction.
+            # PERF: one encode straight to bytes (the response model's dump_json), no JSONResponse construction.
+            body = dumps(result) if serializer is None else serializer.to_json(result)
             response = Response.__new__(JSONResponse)
             response.status_code = status_code
             response.background = None
@@ -284,9 +352,10 @@ class FastrAPI:
                 response.body = b""
                 response.headers = _json_headers()
             else:
-                response.body = dumps(content)
+                response.body = body
                 response.headers = _json_headers(len(response.body))
         else:
+            content = result if serializer is None else serializer.to_jsonable(result)
             response = route.response_class(jsonable_encoder(content), status_code=status_code)
             if _no_body(status_code):
                 response.body = b""
@@ -301,6 +370,8 @@ class FastrAPI:
         if isinstance(exc, HTTPException) and exc.status_code != 500 and exc.status_code in handlers:
             return handlers[exc.status_code]
         for cls in type(exc).__mro__:
+            if cls is Exception:
+                break  # an Exception handler answers like a 500 handler: in _server_error
             if cls in handlers:
                 return handlers[cls]
         return None
@@ -320,6 +391,8 @@ class FastrAPI:
         return self._server_error(request, exc)
 
     def _server_error(self, request: Request, exc: Exception) -> Response:
+        if request.environ.get(ERRORS_OUTSIDE_KEY):
+            raise exc  # ServerErrorMiddleware, outside the user middleware, answers it
         logger.error("Exception in %s %s", request.method, request.url, exc_info=exc)
         response = None
         handler = self.exception_handlers.get(500) or self.exception_handlers.get(Exception)
@@ -348,6 +421,14 @@ class FastrAPI:
             error_response = self._handle_exception(request, exc)
             exc_info = sys.exc_info()
             return error_response(environ, lambda status, headers: start_response(status, headers, exc_info))
+
+
+def _apply_root_path(environ: dict[str, Any], root_path: str) -> None:
+    """``FastrAPI(root_path=...)``: the app lives under ``root_path`` (a proxy may or may not strip it)."""
+    path = environ.get("PATH_INFO") or ""
+    if path == root_path or path.startswith(root_path + "/"):
+        environ["PATH_INFO"] = path[len(root_path):]
+    environ["SCRIPT_NAME"] = root_path
 
 
 def _sub_response() -> Response:

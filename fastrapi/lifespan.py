@@ -1,17 +1,25 @@
-"""Startup and shutdown for WSGI, which has no lifespan protocol: an idempotent state machine."""
+"""Startup and shutdown for WSGI, which has no lifespan protocol: an idempotent state machine.
+
+Triggers: ``app.serve()`` (before binding), ``with TestClient(app)``, the first request (lazily,
+under gunicorn or any WSGI server), or eagerly from ``fastrapi.gunicorn_conf``'s
+``post_worker_init``; shutdown from ``atexit``, ``serve()`` or ``worker_exit``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import inspect
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
+
+import gevent.lock
 
 from fastrapi.concurrency import bridge, run_async
 
 logger = logging.getLogger("fastrapi")
+
+LifespanContext = Callable[[Any], Any]
 
 
 def _call(handler: Callable[[], Any]) -> None:
@@ -22,40 +30,64 @@ def _call(handler: Callable[[], Any]) -> None:
 
 
 class Lifespan:
-    """Runs ``on_startup`` handlers and enters ``lifespan(app)`` once; ``shutdown`` undoes it once."""
+    """Runs ``on_startup`` handlers and enters the ``lifespan(app)`` contexts once; ``shutdown`` undoes it once.
+
+    ``lifespan`` may be an async or a sync context manager factory; a mapping it yields becomes
+    the initial ``request.state`` of every request. Routers included with lifespans of their own
+    add theirs, entered after the app's and exited before it. As in FastAPI, the
+    ``on_startup``/``on_shutdown`` handlers run only when the app has no ``lifespan``.
+    """
 
     def __init__(
         self,
         app: Any,
-        lifespan: Callable[[Any], Any] | None,
+        lifespan: LifespanContext | None,
         on_startup: Sequence[Callable[[], Any]] | None,
         on_shutdown: Sequence[Callable[[], Any]] | None,
     ) -> None:
         self.app = app
-        self.lifespan = lifespan
+        self.contexts: list[LifespanContext] = [lifespan] if lifespan is not None else []
+        self.handlers_ignored = lifespan is not None
         self.on_startup = list(on_startup or [])
         self.on_shutdown = list(on_shutdown or [])
         self.started = False
         self.state: dict[str, Any] = {}
-        self._context: Any = None
-        self._lock = threading.RLock()
+        self._entered: list[Any] = []
+        # A greenlet-aware lock: concurrent first requests in one thread wait for the first.
+        self._lock = gevent.lock.RLock()
+
+    @property
+    def lifespan(self) -> LifespanContext | None:
+        return self.contexts[0] if self.contexts else None
+
+    def include(self, router: Any) -> None:
+        """Add an included router's startup/shutdown handlers and lifespan."""
+        self.on_startup.extend(getattr(router, "on_startup", ()))
+        self.on_shutdown.extend(getattr(router, "on_shutdown", ()))
+        self.contexts.extend(getattr(router, "lifespan_contexts", ()))
 
     def startup(self) -> None:
-        """Run startup once; later calls return at once."""
+        """Run startup once; later calls return at once. A failed startup can be retried."""
         if self.started:
             return
         with self._lock:
             if self.started:
                 return
-            for handler in self.on_startup:
-                _call(handler)
-            if self.lifespan is not None:
-                context = self.lifespan(self.app)
-                is_async = hasattr(context, "__aenter__")
-                state = bridge().run(context.__aenter__()) if is_async else context.__enter__()
-                self._context = context
-                if state:
-                    self.state.update(state)
+            try:
+                for handler in () if self.handlers_ignored else self.on_startup:
+                    _call(handler)
+                for factory in self.contexts:
+                    context = factory(self.app)
+                    if hasattr(context, "__aenter__"):
+                        state = bridge().run(context.__aenter__())
+                    else:
+                        state = context.__enter__()
+                    self._entered.append(context)
+                    if state:
+                        self.state.update(state)
+            except BaseException:
+                self._exit_contexts()
+                raise
             self.started = True
 
     def shutdown(self) -> None:
@@ -64,15 +96,21 @@ class Lifespan:
             if not self.started:
                 return
             self.started = False
-            context, self._context = self._context, None
-            if context is not None:
+            self._exit_contexts()
+            for handler in () if self.handlers_ignored else self.on_shutdown:
+                try:
+                    _call(handler)
+                except Exception:
+                    logger.exception("shutdown handler %r failed", handler)
+
+    def _exit_contexts(self) -> None:
+        while self._entered:
+            context = self._entered.pop()
+            try:
                 with contextlib.suppress(StopAsyncIteration, StopIteration):
                     if hasattr(context, "__aexit__"):
                         bridge().run(context.__aexit__(None, None, None))
                     else:
                         context.__exit__(None, None, None)
-            for handler in self.on_shutdown:
-                try:
-                    _call(handler)
-                except Exception:
-                    logger.exception("shutdown handler %r failed", handler)
+            except Exception:
+                logger.exception("lifespan %r failed on exit", context)

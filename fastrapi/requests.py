@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from http.cookies import _unquote
 from typing import TYPE_CHECKING, Any
 
-from fastrapi.datastructures import URL, Address, Headers, QueryParams, State
+from fastrapi.datastructures import URL, Address, FormData, Headers, QueryParams, State
+from fastrapi.exceptions import HTTPException
+from fastrapi.formparsers import FormError, FormLimits, parse_form
 
 if TYPE_CHECKING:
     from fastrapi.applications import FastrAPI
+    from fastrapi.responses import Response
 
 _MISSING = object()
 
@@ -30,7 +34,7 @@ def parse_cookie_header(header: str) -> dict[str, str]:
 
 
 class Request:
-    """The HTTP request: method, url, headers, query_params, path_params, cookies, body()/json()."""
+    """The HTTP request: method, url, headers, query_params, path_params, cookies, body()/json()/form()."""
 
     __slots__ = (
         "environ", "path_params", "app", "_headers", "_query", "_cookies", "_body", "_json",
@@ -123,16 +127,55 @@ class Request:
             self._state = self.environ.setdefault("fastrapi.state", State())
         return self._state
 
-    def body(self) -> bytes:
-        """The whole request body, read once and cached."""
+    @property
+    def session(self) -> dict[str, Any]:
+        """The session dict ``SessionMiddleware`` keeps in a signed cookie."""
+        session = self.environ.get("fastrapi.session")
+        assert session is not None, "SessionMiddleware must be installed to access request.session"
+        session.mark_accessed()
+        return session
+
+    async def body(self) -> bytes:
+        """The whole request body, read once and cached (``await request.body()``)."""
         if self._body is None:
             self._body = read_body(self.environ)
         return self._body
 
-    def json(self) -> Any:
+    async def json(self) -> Any:
         if self._json is _MISSING:
-            self._json = json.loads(self.body())
+            self._json = json.loads(await self.body())
         return self._json
+
+    def stream(self) -> BodyStream:
+        """The body in chunks, without keeping it: ``for chunk in ...`` or ``async for chunk in ...``."""
+        return BodyStream(self.environ)
+
+    def form(self, *, max_files: int = 1000, max_fields: int = 1000,
+             max_part_size: int = 1024 * 1024) -> FormCall:
+        """The parsed form (``await request.form()`` or ``async with request.form() as form``).
+
+        Read once, streamed: files go to spooled temporary files. A malformed form or one over
+        a limit raises ``HTTPException(400)``; a body over ``max_body_size`` raises ``ContentTooLarge``.
+        """
+        return FormCall(self, FormLimits(max_fields=max_fields, max_files=max_files, max_part_size=max_part_size))
+
+    def read_form(self, limits: FormLimits | None = None) -> FormData:
+        """The parsed form, synchronously (what ``await request.form()`` returns)."""
+        if self._form is None:
+            cached = self.environ.get(FORM_KEY)
+            if cached is not None:
+                self._form = cached
+                return cached
+            if self._body is not None or self.environ.get(BODY_KEY) is not None:
+                chunks: Iterable[bytes] = [self._body if self._body is not None else self.environ[BODY_KEY]]
+            else:
+                chunks = iter_body(self.environ)
+            try:
+                self._form = parse_form(self.headers.get("content-type"), chunks, limits)
+            except FormError as exc:
+                raise HTTPException(400, detail=exc.message) from None
+            self.environ[FORM_KEY] = self._form
+        return self._form
 
     def url_for(self, name: str, /, **path_params: Any) -> URL:
         """Absolute URL of the route called ``name``."""
@@ -162,24 +205,120 @@ def escape_path(path: str) -> str:
     return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
-def read_body(environ: dict[str, Any]) -> bytes:
-    """Read the body of a WSGI request: Content-Length bytes, or to the end when chunked."""
-    cached = environ.get("fastrapi.body")
-    if cached is not None:
-        return cached
+BODY_KEY = "fastrapi.body"
+CONSUMED_KEY = "fastrapi.body_consumed"
+FORM_KEY = "fastrapi.form"
+MAX_BODY_SIZE_KEY = "fastrapi.max_body_size"
+CHUNK_SIZE = 64 * 1024
+
+
+class ContentTooLarge(Exception):
+    """The request body is larger than ``max_body_size``; answered 413 ``Content Too Large`` (as FastAPI)."""
+
+    def response(self) -> Response:
+        from fastrapi.responses import PlainTextResponse
+
+        return PlainTextResponse("Content Too Large", status_code=413)
+
+
+def check_content_length(environ: dict[str, Any]) -> None:
+    """Refuse at once a body whose declared length is over the request's limit."""
+    limit = environ.get(MAX_BODY_SIZE_KEY)
+    if limit is not None and _content_length(environ) > limit:
+        raise ContentTooLarge()
+
+
+def _content_length(environ: dict[str, Any]) -> int:
+    try:
+        return int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def iter_body(environ: dict[str, Any]) -> Iterator[bytes]:
+    """The body of a WSGI request in chunks of up to 64 KiB: Content-Length bytes, or to the end
+    when chunked. Raises ``ContentTooLarge`` past ``environ["fastrapi.max_body_size"]``."""
+    if environ.get(CONSUMED_KEY):
+        raise RuntimeError("Stream consumed")
     stream = environ.get("wsgi.input")
     length = environ.get("CONTENT_LENGTH")
+    limit = environ.get(MAX_BODY_SIZE_KEY)
     if stream is None:
-        body = b""
-    elif length:
-        try:
-            size = int(length)
-        except ValueError:
-            size = 0
-        body = stream.read(size) if size > 0 else b""
+        return
+    environ[CONSUMED_KEY] = True
+    if length:
+        remaining = _content_length(environ)
+        if limit is not None and remaining > limit:
+            raise ContentTooLarge()
+        while remaining > 0:
+            chunk = stream.read(min(remaining, CHUNK_SIZE))
+            if not chunk:
+                return  # the client went away; what arrived is all there is
+            remaining -= len(chunk)
+            yield chunk
     elif environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked" or environ.get("wsgi.input_terminated"):
-        body = stream.read()
-    else:
-        body = b""
-    environ["fastrapi.body"] = body
+        total = 0
+        while True:
+            chunk = stream.read(CHUNK_SIZE)
+            if not chunk:
+                return
+            total += len(chunk)
+            if limit is not None and total > limit:
+                raise ContentTooLarge()
+            yield chunk
+
+
+def read_body(environ: dict[str, Any]) -> bytes:
+    """The whole body of a WSGI request, read once and cached in the environ."""
+    cached = environ.get(BODY_KEY)
+    if cached is not None:
+        return cached
+    body = b"".join(iter_body(environ))
+    environ[BODY_KEY] = body
     return body
+
+
+class BodyStream:
+    """The request body in chunks, for ``for`` and ``async for``; the cached body when already read."""
+
+    __slots__ = ("environ",)
+
+    def __init__(self, environ: dict[str, Any]) -> None:
+        self.environ = environ
+
+    def __iter__(self) -> Iterator[bytes]:
+        cached = self.environ.get(BODY_KEY)
+        if cached is not None:
+            if cached:
+                yield cached
+            return
+        yield from iter_body(self.environ)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self:
+            yield chunk
+
+
+class FormCall:
+    """What ``request.form()`` returns: awaitable, or an async context manager that closes the files."""
+
+    __slots__ = ("request", "limits", "form")
+
+    def __init__(self, request: Request, limits: FormLimits) -> None:
+        self.request = request
+        self.limits = limits
+        self.form: FormData | None = None
+
+    def __await__(self) -> Generator[Any, None, FormData]:
+        return self._get().__await__()
+
+    async def _get(self) -> FormData:
+        return self.request.read_form(self.limits)
+
+    async def __aenter__(self) -> FormData:
+        self.form = self.request.read_form(self.limits)
+        return self.form
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self.form is not None:
+            self.form.close_files()

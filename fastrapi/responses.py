@@ -299,7 +299,7 @@ class FileResponse(Response):
         self.filename = filename
         self.background = background
         if media_type is None:
-            media_type = mimetypes.guess_type(filename or str(path))[0] or "text/plain"
+            media_type = mimetypes.guess_type(filename or str(path))[0] or "application/octet-stream"
         self.media_type = media_type
         self.init_headers(headers)
         if filename is not None:

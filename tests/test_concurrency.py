@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import gevent
 
@@ -64,11 +65,11 @@ def test_async_endpoints_run_concurrently_under_gevent() -> None:
         return 1
 
     client = TestClient(app)
-    started = gevent.get_hub().loop.now()
+    started = time.monotonic()
     jobs = [gevent.spawn(client.get, "/nap") for _ in range(5)]
     gevent.joinall(jobs, raise_error=True)
     assert all(job.value.status_code == 200 for job in jobs)
-    assert gevent.get_hub().loop.now() - started < 1.2
+    assert time.monotonic() - started < 1.2
 
 
 def test_sync_endpoints_go_to_a_thread_when_not_patched() -> None:

@@ -1,0 +1,302 @@
+"""``fastrapi run`` (production: gunicorn, gevent workers) and ``fastrapi dev`` (one process, reload on change).
+
+``APP`` is ``module:attribute``, ``module`` (attribute ``app``), or a file such as ``main.py`` or
+``src/pkg/main.py:api``; without it, ``main.py``, ``app.py`` or ``api.py`` in the current directory.
+The app is imported only after gevent's monkey-patching, in each serving process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+DEFAULT_FILES = ("main.py", "app.py", "api.py")
+WORKER_CLASSES = {
+    "pywsgi": "fastrapi.gunicorn_worker.Worker",
+    "gevent": "gevent",
+    "gevent_pywsgi": "gevent_pywsgi",
+}
+_SKIPPED_DIRS = {".git", ".hg", "__pycache__", ".venv", "venv", "node_modules", ".mypy_cache", ".pytest_cache",
+                 ".ruff_cache", ".tox"}
+
+
+class CLIError(Exception):
+    """A mistake in the command line or the APP argument, reported without a traceback."""
+
+
+# -- finding the app -----------------------------------------------------------------------------
+
+
+def resolve_target(app: str | None, cwd: Path | None = None) -> tuple[str, str, str | None]:
+    """``(module, attribute, directory to put on sys.path)`` for the APP argument."""
+    cwd = cwd or Path.cwd()
+    if app is None:
+        for name in DEFAULT_FILES:
+            if (cwd / name).is_file():
+                app = name
+                break
+        else:
+            raise CLIError(f"No APP given and none of {', '.join(DEFAULT_FILES)} found in {cwd}")
+    location, _, attribute = app.partition(":")
+    attribute = attribute or "app"
+    path = cwd / location
+    if location.endswith(".py") or path.is_file() or path.is_dir():
+        if path.is_dir():
+            path = path / "__init__.py"
+        if not path.is_file():
+            raise CLIError(f"File {path} does not exist")
+        module, root = _module_of_file(path.resolve())
+        return module, attribute, str(root)
+    return location, attribute, str(cwd)
+
+
+def _module_of_file(path: Path) -> tuple[str, Path]:
+    """The dotted module name of a file, climbing through packages (dirs with ``__init__.py``)."""
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    directory = path.parent
+    while (directory / "__init__.py").is_file():
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    return ".".join(parts), directory
+
+
+def import_app(module: str, attribute: str, directory: str | None = None) -> Any:
+    """Import ``module`` and return its ``attribute`` (after putting ``directory`` on sys.path)."""
+    if directory and directory not in sys.path:
+        sys.path.insert(0, directory)
+    imported = importlib.import_module(module)
+    try:
+        app = getattr(imported, attribute)
+    except AttributeError:
+        raise CLIError(f"Module {module!r} has no attribute {attribute!r}") from None
+    return app
+
+
+def with_root_path(app: Any, root_path: str | None) -> Any:
+    """The app, served under ``root_path`` (the prefix a proxy strips, or not, before the app)."""
+    if not root_path:
+        return app
+    root_path = "/" + root_path.strip("/")
+    if hasattr(app, "root_path"):  # FastrAPI: move the prefix to SCRIPT_NAME itself
+        app.root_path = root_path
+        return app
+
+    def under_root_path(environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO") or ""
+        if path == root_path or path.startswith(root_path + "/"):
+            environ["PATH_INFO"] = path[len(root_path):]
+        environ["SCRIPT_NAME"] = root_path
+        return app(environ, start_response)
+
+    return under_root_path
+
+
+# -- fastrapi run: gunicorn ----------------------------------------------------------------------
+
+
+def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
+    """gunicorn settings for ``fastrapi run``."""
+    from fastrapi import gunicorn_conf
+
+    options: dict[str, Any] = {
+        "bind": [f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"],
+        "worker_class": WORKER_CLASSES.get(args.worker_class, args.worker_class),
+        "graceful_timeout": args.graceful_timeout,
+        "timeout": args.timeout,
+        "keepalive": args.keep_alive,
+        "post_worker_init": gunicorn_conf.post_worker_init,
+        "worker_exit": gunicorn_conf.worker_exit,
+        "proc_name": "fastrapi",
+        "loglevel": args.log_level,
+    }
+    if args.workers is not None:
+        options["workers"] = args.workers
+    if args.access_log:
+        options["accesslog"] = "-"
+    if args.forwarded_allow_ips is not None:
+        options["forwarded_allow_ips"] = args.forwarded_allow_ips
+    return options
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve with gunicorn; each worker patches with gevent, then imports the app (no preload)."""
+    from gunicorn.app.base import BaseApplication
+
+    module, attribute, directory = resolve_target(args.app)
+    options = gunicorn_options(args)
+
+    class Application(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return with_root_path(import_app(module, attribute, directory), args.root_path)
+
+    print(f"fastrapi: serving {module}:{attribute} on http://{args.host}:{args.port} "
+          f"(gunicorn, worker {options['worker_class']})", file=sys.stderr, flush=True)
+    Application().run()
+    return 0
+
+
+# -- fastrapi dev: one process, restarted on change ---------------------------------------------
+
+
+def serve_child(args: argparse.Namespace) -> int:
+    """The process ``fastrapi dev`` runs: patch, import, ``app.serve()``."""
+    from gevent import monkey
+
+    monkey.patch_all()
+    module, attribute, directory = resolve_target(args.app)
+    app = with_root_path(import_app(module, attribute, directory), args.root_path)
+    app.serve(args.host, args.port, graceful_timeout=args.graceful_timeout, access_log=True)
+    return 0
+
+
+def source_files(directories: Sequence[str]) -> Iterator[Path]:
+    """The ``.py`` files under ``directories``, skipping caches, VCS and virtualenvs."""
+    for top in directories:
+        for root, dirs, files in os.walk(top):
+            dirs[:] = [d for d in dirs if d not in _SKIPPED_DIRS and not d.endswith(".egg-info")]
+            for name in files:
+                if name.endswith(".py"):
+                    yield Path(root, name)
+
+
+def snapshot(directories: Sequence[str]) -> dict[Path, float]:
+    stamps = {}
+    for path in source_files(directories):
+        try:
+            stamps[path] = path.stat().st_mtime
+        except OSError:
+            continue
+    return stamps
+
+
+def dev(args: argparse.Namespace) -> int:
+    """Run the app in a child process; restart it whenever a watched ``.py`` file changes."""
+    module, attribute, directory = resolve_target(args.app)
+    watched = args.reload_dir or [directory or "."]
+    command = [sys.executable, "-m", "fastrapi", "_serve", args.app or f"{module}:{attribute}",
+               "--host", args.host, "--port", str(args.port), "--graceful-timeout", "1"]
+    if args.root_path:
+        command += ["--root-path", args.root_path]
+    stopping = False
+
+    def stop_supervisor(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop_supervisor)
+    signal.signal(signal.SIGINT, stop_supervisor)
+    print(f"fastrapi dev: serving {module}:{attribute} on http://{args.host}:{args.port}, "
+          f"reloading on changes in {', '.join(watched)}", file=sys.stderr, flush=True)
+    stamps = snapshot(watched)
+    child = subprocess.Popen(command, cwd=os.getcwd())
+    try:
+        while not stopping:
+            time.sleep(args.reload_delay)
+            current = snapshot(watched)
+            if current != stamps:
+                changed = sorted(str(p) for p in set(current) ^ set(stamps) | {
+                    p for p in current if p in stamps and current[p] != stamps[p]})
+                print(f"fastrapi dev: {', '.join(changed[:3])} changed; restarting", file=sys.stderr, flush=True)
+                stamps = current
+                _stop_child(child)
+                child = subprocess.Popen(command, cwd=os.getcwd())
+            elif child.poll() is not None and not stopping:
+                # Crashed (say, a syntax error): wait for the next change, then start again.
+                stamps = _wait_for_change(watched, stamps, args.reload_delay, lambda: stopping)
+                if not stopping:
+                    child = subprocess.Popen(command, cwd=os.getcwd())
+    finally:
+        _stop_child(child)
+    return 0
+
+
+def _wait_for_change(watched: Sequence[str], stamps: dict[Path, float], delay: float,
+                     stopped: Any) -> dict[Path, float]:
+    while not stopped():
+        time.sleep(delay)
+        current = snapshot(watched)
+        if current != stamps:
+            return current
+    return stamps
+
+
+def _stop_child(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is None:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fastrapi", description="Serve a FastrAPI (or any WSGI) app.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run_parser = commands.add_parser("run", help="production: gunicorn with gevent workers")
+    run_parser.add_argument("app", nargs="?", help="module:attribute, module, or file.py[:attribute]")
+    run_parser.add_argument("--host", default="0.0.0.0")
+    run_parser.add_argument("--port", type=int, default=8000)
+    run_parser.add_argument("--workers", "-w", type=int, default=None,
+                            help="worker processes (default: $WEB_CONCURRENCY or 1)")
+    run_parser.add_argument("--worker-class", "-k", default="pywsgi",
+                            help="pywsgi (default: gevent's server, fastest), gevent, or a gunicorn worker class")
+    run_parser.add_argument("--graceful-timeout", type=int, default=30,
+                            help="seconds for requests and background tasks to finish on SIGTERM")
+    run_parser.add_argument("--timeout", type=int, default=30, help="gunicorn's silent-worker timeout")
+    run_parser.add_argument("--keep-alive", type=int, default=5)
+    run_parser.add_argument("--forwarded-allow-ips", default=None,
+                            help="proxies trusted for X-Forwarded-* (gunicorn's setting)")
+    run_parser.add_argument("--root-path", default=None, help="the path prefix a proxy serves the app under")
+    run_parser.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
+    run_parser.add_argument("--log-level", default="info")
+    run_parser.set_defaults(handler=run)
+
+    dev_parser = commands.add_parser("dev", help="development: one process, restarted when code changes")
+    dev_parser.add_argument("app", nargs="?", help="module:attribute, module, or file.py[:attribute]")
+    dev_parser.add_argument("--host", default="127.0.0.1")
+    dev_parser.add_argument("--port", type=int, default=8000)
+    dev_parser.add_argument("--reload-dir", action="append", default=None,
+                            help="directory to watch (repeatable; default: the app's)")
+    dev_parser.add_argument("--reload-delay", type=float, default=0.5, help="seconds between checks")
+    dev_parser.add_argument("--root-path", default=None, help="the path prefix a proxy serves the app under")
+    dev_parser.set_defaults(handler=dev)
+
+    child_parser = commands.add_parser("_serve", help=argparse.SUPPRESS)
+    child_parser.add_argument("app")
+    child_parser.add_argument("--host", default="127.0.0.1")
+    child_parser.add_argument("--port", type=int, default=8000)
+    child_parser.add_argument("--graceful-timeout", type=float, default=1.0)
+    child_parser.add_argument("--root-path", default=None)
+    child_parser.set_defaults(handler=serve_child)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``fastrapi`` and ``python -m fastrapi``."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except CLIError as exc:
+        print(f"fastrapi: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""gunicorn hooks for a FastrAPI app: startup in each worker before it serves, shutdown on exit.
+
+``fastrapi run`` sets them itself; with plain gunicorn use ``-c python:fastrapi.gunicorn_conf``.
+Without them the app still starts on its first request and shuts down at exit (``atexit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import gevent
+
+# Leave gunicorn this much of graceful_timeout after the tasks' drain, to shut down and exit.
+SHUTDOWN_MARGIN = 2.0
+
+
+def _in_greenlet(func: Callable[[], Any]) -> None:
+    # Hooks run in the worker's main greenlet; async lifespans wait on the asyncio bridge, which
+    # wakes a gevent greenlet (not a bare thread) without blocking the hub.
+    gevent.spawn(func).get()
+
+
+def post_worker_init(worker: Any) -> None:
+    """Run the app's startup in this worker, before its first request."""
+    app = worker.wsgi
+    if hasattr(app, "drain_timeout"):
+        app.drain_timeout = max(0.0, min(app.drain_timeout, worker.cfg.graceful_timeout - SHUTDOWN_MARGIN))
+    startup = getattr(app, "startup", None)
+    if startup is not None:
+        _in_greenlet(startup)
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """Let background tasks finish (within the drain timeout), then run the app's shutdown."""
+    app = getattr(worker, "wsgi", None)
+    drain, shutdown = getattr(app, "drain", None), getattr(app, "shutdown", None)
+    if drain is not None:
+        _in_greenlet(lambda: drain(app.drain_timeout))
+    if shutdown is not None:
+        _in_greenlet(shutdown)

@@ -1,0 +1,104 @@
+"""Lifespan on WSGI: once per process before the first request, shutdown once at exit, on every server."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import gevent
+import pytest
+
+from fastrapi import FastrAPI, Request
+from fastrapi.testclient import TestClient
+from tests.servers import run_server, stop
+from tests.test_cli import events, wait_until
+
+
+def test_a_sync_lifespan_and_its_state() -> None:
+    log: list[str] = []
+
+    @contextmanager
+    def lifespan(app: FastrAPI):
+        log.append("up")
+        yield {"db": "connection"}
+        log.append("down")
+
+    app = FastrAPI(lifespan=lifespan)
+
+    @app.get("/")
+    def root(request: Request):
+        request.state.db += "!"  # per request: the next one starts again from the lifespan's state
+        return request.state.db
+
+    with TestClient(app) as client:
+        assert [client.get("/").json() for _ in range(2)] == ["connection!", "connection!"]
+        assert log == ["up"]
+    assert log == ["up", "down"]
+
+
+def test_a_failed_startup_answers_503_and_is_retried() -> None:
+    attempts: list[int] = []
+
+    def flaky() -> None:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ConnectionError("database not up yet")
+
+    app = FastrAPI(on_startup=[flaky])
+
+    @app.get("/")
+    def root():
+        return "up"
+
+    client = TestClient(app)
+    first = client.get("/")
+    assert (first.status_code, first.text) == (503, "Service Unavailable")
+    assert client.get("/").json() == "up"
+    assert len(attempts) == 2
+
+
+def test_concurrent_first_requests_run_startup_once() -> None:
+    starts: list[int] = []
+
+    def slow_startup() -> None:
+        starts.append(1)
+        gevent.sleep(0.05)  # other requests arrive meanwhile
+
+    app = FastrAPI(on_startup=[slow_startup])
+
+    @app.get("/")
+    def root():
+        return len(starts)
+
+    def call() -> bytes:
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "SERVER_NAME": "x", "SERVER_PORT": "80",
+                   "wsgi.url_scheme": "http", "QUERY_STRING": ""}
+        return b"".join(app(environ, lambda status, headers, exc_info=None: None))
+
+    answers = [g.get() for g in [gevent.spawn(call) for _ in range(10)]]
+    assert answers == [b"1"] * 10
+
+
+@pytest.mark.parametrize("kind", ["serve", "gevent"])
+def test_startup_once_and_shutdown_on_sigterm(kind: str, tmp_path: Path) -> None:
+    """app.serve() starts before binding; plain gunicorn (no hooks) starts on the first request and
+    shuts down from the exit hook."""
+    log = tmp_path / "events.txt"
+    with run_server(kind, "tests.apps.lifespan_app:app", env={"FASTRAPI_TEST_LIFESPAN_LOG": str(log)}) as live:
+        for _ in range(3):
+            status, headers, _ = live.request("GET", "/pid")
+            assert (status, headers["x-middleware"]) == (200, "bridged")
+        assert stop(live.process) == 0
+    assert wait_until(lambda: bool(events(log)) and events(log)[-1][0] == "shutdown", timeout=5), live.output()
+    names = [event for event, _ in events(log)]
+    assert names.count("startup") == 1 and names.count("shutdown") == 1, names
+
+
+def test_startup_failure_under_serve_is_an_error(tmp_path: Path) -> None:
+    """Before binding, a failing startup stops app.serve() (it never serves broken)."""
+    app = FastrAPI(on_startup=[lambda: 1 / 0])
+    started = time.monotonic()
+    with pytest.raises(ZeroDivisionError):
+        app.serve("127.0.0.1", 0)
+    assert time.monotonic() - started < 5
