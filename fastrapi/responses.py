@@ -176,14 +176,17 @@ class Response:
         body = self.iter_body(environ)
         return body if on_close is None else ClosingBody(body, on_close)
 
+    def finisher(self, environ: dict[str, Any]) -> Callable[[], None] | None:
+        """What the body's ``close()`` must call: hand the background tasks to the runner."""
+        if self.background is None:
+            return None
+        tasks = flatten(self.background)
+        runner = runner_for(environ)
+        return lambda: runner.finish(environ, tasks)
+
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         self.start(start_response)
-        on_close = None
-        if self.background is not None:
-            tasks = flatten(self.background)
-            runner = runner_for(environ)
-            on_close = lambda: runner.finish(environ, tasks)  # noqa: E731
-        return self.body_iterable(environ, on_close)
+        return self.body_iterable(environ, self.finisher(environ))
 
 
 class HTMLResponse(Response):
@@ -314,6 +317,7 @@ class FileResponse(Response):
             self._set_stat_headers(stat_result)
 
     def _set_stat_headers(self, st: os.stat_result) -> None:
+        self.headers.setdefault("accept-ranges", "bytes")
         self.headers.setdefault("content-length", str(st.st_size))
         self.headers.setdefault("last-modified", formatdate(st.st_mtime, usegmt=True))
         etag = hashlib.md5(f"{st.st_mtime}-{st.st_size}".encode(), usedforsecurity=False).hexdigest()
@@ -329,7 +333,46 @@ class FileResponse(Response):
                 raise RuntimeError(f"File at path {self.path} is not a file.")
             self.stat_result = st
             self._set_stat_headers(st)
+        if self.status_code == 200 and "HTTP_RANGE" in environ:
+            partial = self._partial(environ, start_response)
+            if partial is not None:
+                return partial
         return super().__call__(environ, start_response)
+
+    def _partial(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes] | None:
+        """A 206 (or 400/416) answer to ``Range``; None to send the whole file instead."""
+        from fastrapi import ranges
+
+        if_range = environ.get("HTTP_IF_RANGE")
+        if if_range is not None and (if_range.startswith("W/") or if_range not in (
+                self.headers.get("last-modified"), self.headers.get("etag"))):
+            return None
+        size = self.stat_result.st_size  # type: ignore[union-attr]
+        try:
+            wanted = ranges.parse_range(environ["HTTP_RANGE"], size)
+        except ranges.MalformedRange as exc:
+            return PlainTextResponse(exc.message, 400, background=self.background)(environ, start_response)
+        except ranges.RangeNotSatisfiable:
+            error = PlainTextResponse(status_code=416, headers={"Content-Range": f"bytes */{size}"},
+                                      background=self.background)
+            return error(environ, start_response)
+        if not wanted:
+            return None
+        head = environ.get("REQUEST_METHOD") == "HEAD"
+        body: Iterable[bytes] = []
+        if len(wanted) == 1:
+            start, end = wanted[0]
+            headers = {"content-range": f"bytes {start}-{end - 1}/{size}", "content-length": str(end - start)}
+            if not head:
+                body = ranges.single_range(environ, self.path, start, end, self.chunk_size)
+        else:
+            boundary, parts, tail, length = ranges.multipart_layout(wanted, size, self.headers["content-type"])
+            headers = {"content-type": f"multipart/byteranges; boundary={boundary}", "content-length": str(length)}
+            if not head:
+                body = ranges.multiple_ranges(self.path, wanted, parts, tail, self.chunk_size)
+        start_response(status_line(206), ranges.replace_headers(self.headers.raw(), headers))
+        on_close = self.finisher(environ)
+        return body if on_close is None else ClosingBody(body, on_close)
 
     def body_iterable(self, environ: dict[str, Any], on_close: Callable[[], None] | None = None) -> Iterable[bytes]:
         wrapper = environ.get("wsgi.file_wrapper")
@@ -340,7 +383,7 @@ class FileResponse(Response):
         return wrapper(_ClosingFile(open(self.path, "rb"), on_close), self.chunk_size)
 
     def iter_body(self, environ: dict[str, Any]) -> Iterable[bytes]:
-        return _FileChunks(open(self.path, "rb"), self.chunk_size)
+        return FileChunks(open(self.path, "rb"), self.chunk_size)
 
 
 class _ClosingFile:
@@ -363,7 +406,9 @@ class _ClosingFile:
                 on_close()
 
 
-class _FileChunks:
+class FileChunks:
+    """A file-like object's contents in chunks; ``close()`` closes it."""
+
     __slots__ = ("_file", "_size")
 
     def __init__(self, file: Any, size: int) -> None:

@@ -12,21 +12,19 @@ import errno
 import importlib.util
 import mimetypes
 import os
-import secrets
 import stat
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from email.utils import parsedate
 from typing import Any
 
 from fastrapi.exceptions import HTTPException
 from fastrapi.requests import Request, request_path
-from fastrapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response, status_line
+from fastrapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from fastrapi.routing import MOUNTED_KEY
 
 PathLike = str | os.PathLike[str]
 StartResponse = Callable[..., Any]
 _NOT_MODIFIED_HEADERS = ("cache-control", "content-location", "date", "etag", "expires", "vary")
-MAX_RANGES = 100
 
 
 class NotModifiedResponse(Response):
@@ -117,7 +115,7 @@ class StaticFiles:
         if self.html:
             full_path, st = self.lookup(["404.html"])
             if st is not None and stat.S_ISREG(st.st_mode):
-                return StaticFileResponse(full_path, stat_result=st, status_code=404)
+                return FileResponse(full_path, stat_result=st, status_code=404, media_type=_media_type(full_path))
         raise HTTPException(404)
 
     def lookup(self, parts: list[str]) -> tuple[str, os.stat_result | None]:
@@ -143,7 +141,7 @@ class StaticFiles:
         return "", None
 
     def file_response(self, full_path: str, st: os.stat_result, environ: dict[str, Any]) -> Response:
-        response = StaticFileResponse(full_path, stat_result=st)
+        response = FileResponse(full_path, stat_result=st, media_type=_media_type(full_path))
         if is_not_modified(response.headers, environ):
             return NotModifiedResponse(response.headers)
         return response
@@ -182,164 +180,5 @@ def is_not_modified(response_headers: Mapping[str, str], environ: dict[str, Any]
     return False
 
 
-class RangeNotSatisfiable(Exception):
-    pass
-
-
-class MalformedRange(Exception):
-    def __init__(self, message: str = "Malformed range header.") -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def parse_range(header: str, size: int) -> list[tuple[int, int]]:
-    """``Range: bytes=...`` as sorted, merged ``(start, end)`` pairs (end exclusive); [] means "ignore"."""
-    units, sep, spec = header.partition("=")
-    if not sep:
-        raise MalformedRange()
-    if units.strip().lower() != "bytes":
-        raise MalformedRange("Only support bytes range")
-    if spec.count(",") + 1 > MAX_RANGES:
-        return []
-    ranges: list[tuple[int, int]] = []
-    for part in spec.split(","):
-        part = part.strip()
-        if not part or part == "-" or "-" not in part:
-            continue
-        first, _, last = (p.strip() for p in part.partition("-"))
-        try:
-            if not first:
-                start, end = max(0, size - int(last)), size
-            else:
-                start, end = int(first), (min(int(last) + 1, size) if last else size)
-        except ValueError:
-            continue
-        ranges.append((start, end))
-    if not ranges:
-        raise MalformedRange("Range header: range must be requested")
-    if any(not (0 <= start < size) for start, _ in ranges):
-        raise RangeNotSatisfiable()
-    if any(start >= end for start, end in ranges):
-        raise MalformedRange("Range header: start must be less than end")
-    ranges.sort()
-    merged = [ranges[0]]
-    for start, end in ranges[1:]:
-        last_start, last_end = merged[-1]
-        if start <= last_end:
-            merged[-1] = (last_start, max(last_end, end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-class StaticFileResponse(FileResponse):
-    """A ``FileResponse`` that answers ``Range`` requests (206, or 416 when out of the file)."""
-
-    def __init__(self, path: PathLike, status_code: int = 200, stat_result: os.stat_result | None = None,
-                 media_type: str | None = None) -> None:
-        if media_type is None:
-            media_type = mimetypes.guess_type(os.fspath(path))[0] or "application/octet-stream"
-        super().__init__(path, status_code=status_code, stat_result=stat_result, media_type=media_type)
-        self.headers.setdefault("accept-ranges", "bytes")
-
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        header = environ.get("HTTP_RANGE")
-        if self.status_code != 200 or header is None or self.stat_result is None:
-            return super().__call__(environ, start_response)
-        if_range = environ.get("HTTP_IF_RANGE")
-        if if_range is not None and (if_range.startswith("W/") or if_range not in (
-                self.headers.get("last-modified"), self.headers.get("etag"))):
-            return super().__call__(environ, start_response)
-        size = self.stat_result.st_size
-        try:
-            ranges = parse_range(header, size)
-        except MalformedRange as exc:
-            return PlainTextResponse(exc.message, status_code=400)(environ, start_response)
-        except RangeNotSatisfiable:
-            response = PlainTextResponse(status_code=416, headers={"Content-Range": f"bytes */{size}"})
-            return response(environ, start_response)
-        if not ranges:
-            return super().__call__(environ, start_response)
-        head = environ.get("REQUEST_METHOD") == "HEAD"
-        headers = self.headers.raw()
-        if len(ranges) == 1:
-            start, end = ranges[0]
-            headers = _replace(headers, {"content-range": f"bytes {start}-{end - 1}/{size}",
-                                         "content-length": str(end - start)})
-            start_response(status_line(206), headers)
-            return [] if head else _single_range(environ, self.path, start, end, self.chunk_size)
-        boundary = secrets.token_hex(13)
-        content_type = self.headers["content-type"]
-        parts = [(f"--{boundary}\r\nContent-Type: {content_type}\r\n"
-                  f"Content-Range: bytes {start}-{end - 1}/{size}\r\n\r\n").encode("latin-1") for start, end in ranges]
-        tail = f"--{boundary}--".encode("latin-1")
-        length = sum(len(p) + (end - start) + 2 for p, (start, end) in zip(parts, ranges)) + len(tail)
-        headers = _replace(headers, {"content-type": f"multipart/byteranges; boundary={boundary}",
-                                     "content-length": str(length)})
-        start_response(status_line(206), headers)
-        return [] if head else _multiple_ranges(self.path, ranges, parts, tail, self.chunk_size)
-
-
-def _replace(headers: list[tuple[str, str]], values: dict[str, str]) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in headers if k not in values] + list(values.items())
-
-
-class _FileSlice:
-    """Bytes ``start..end`` of a file, as a file object (a server's file_wrapper may sendfile it)."""
-
-    def __init__(self, path: PathLike, start: int, end: int) -> None:
-        self._file = open(path, "rb")  # noqa: SIM115 (closed by close())
-        self._file.seek(start)
-        self._left = end - start
-        self.fileno = self._file.fileno
-
-    def read(self, size: int = -1) -> bytes:
-        if self._left <= 0:
-            return b""
-        size = self._left if size < 0 else min(size, self._left)
-        data = self._file.read(size)
-        self._left -= len(data)
-        return data
-
-    def close(self) -> None:
-        self._file.close()
-
-
-def _single_range(environ: dict[str, Any], path: PathLike, start: int, end: int, chunk_size: int) -> Iterable[bytes]:
-    piece = _FileSlice(path, start, end)
-    wrapper = environ.get("wsgi.file_wrapper")
-    if wrapper is not None:
-        return wrapper(piece, chunk_size)  # gunicorn sendfiles Content-Length bytes from the offset
-    return _SliceChunks(piece, chunk_size)
-
-
-class _SliceChunks:
-    __slots__ = ("_piece", "_size")
-
-    def __init__(self, piece: _FileSlice, size: int) -> None:
-        self._piece = piece
-        self._size = size
-
-    def __iter__(self) -> Iterator[bytes]:
-        while chunk := self._piece.read(self._size):
-            yield chunk
-
-    def close(self) -> None:
-        self._piece.close()
-
-
-def _multiple_ranges(path: PathLike, ranges: list[tuple[int, int]], parts: list[bytes], tail: bytes,
-                     chunk_size: int) -> Iterator[bytes]:
-    with open(path, "rb") as file:
-        for header, (start, end) in zip(parts, ranges):
-            yield header
-            file.seek(start)
-            left = end - start
-            while left > 0:
-                chunk = file.read(min(chunk_size, left))
-                if not chunk:
-                    raise RuntimeError(f"File at path {path} is shorter than expected.")
-                left -= len(chunk)
-                yield chunk
-            yield b"\r\n"
-        yield tail
+def _media_type(path: str) -> str:
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"
