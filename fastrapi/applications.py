@@ -12,7 +12,7 @@ import gevent
 
 from fastrapi.background import DEFAULT_CONCURRENCY, BackgroundRunner, BackgroundStats, BackgroundTask, BackgroundTasks
 from fastrapi.concurrency import is_async_callable, run_async, run_sync
-from fastrapi.datastructures import MutableHeaders, State
+from fastrapi.datastructures import State
 from fastrapi.dependencies.solver import solve
 from fastrapi.encoders import jsonable_encoder
 from fastrapi.exception_handlers import (
@@ -26,7 +26,14 @@ from fastrapi.middleware import Middleware
 from fastrapi.middleware.base import BaseHTTPMiddleware
 from fastrapi.middleware.errors import ERRORS_OUTSIDE_KEY, ServerErrorMiddleware
 from fastrapi.requests import ContentTooLarge, Request, escape_path, request_path
-from fastrapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastrapi.responses import (
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    json_bytes_response,
+    no_body_status,
+)
 from fastrapi.routing import APIRoute, APIRouter, BaseRoute
 from fastrapi.serialization import dumps
 
@@ -37,11 +44,6 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 ExceptionHandler = Callable[[Request, Any], Any]
 
 RAISE_SERVER_EXCEPTIONS_KEY = "fastrapi.raise_server_exceptions"
-_JSON_HEADERS = ("content-type", "application/json")
-
-
-def _no_body(status_code: int) -> bool:
-    return status_code < 200 or status_code in (204, 304)
 
 
 class FastrAPI:
@@ -345,19 +347,11 @@ class FastrAPI:
         if route.response_class is JSONResponse:
             # PERF: one encode straight to bytes (the response model's dump_json), no JSONResponse construction.
             body = dumps(result) if serializer is None else serializer.to_json(result)
-            response = Response.__new__(JSONResponse)
-            response.status_code = status_code
-            response.background = None
-            if _no_body(status_code):
-                response.body = b""
-                response.headers = _json_headers()
-            else:
-                response.body = body
-                response.headers = _json_headers(len(response.body))
+            response = json_bytes_response(body, status_code)
         else:
             content = result if serializer is None else serializer.to_jsonable(result)
             response = route.response_class(jsonable_encoder(content), status_code=status_code)
-            if _no_body(status_code):
+            if no_body_status(status_code):
                 response.body = b""
         if sub_response is not None:
             for key, value in sub_response.headers.raw():
@@ -437,12 +431,6 @@ def _sub_response() -> Response:
     response.status_code = None  # type: ignore[assignment]
     del response.headers["content-length"]
     return response
-
-
-def _json_headers(length: int | None = None) -> MutableHeaders:
-    headers = MutableHeaders.__new__(MutableHeaders)
-    headers._items = [_JSON_HEADERS] if length is None else [("content-length", str(length)), _JSON_HEADERS]
-    return headers
 
 
 FastAPI = FastrAPI

@@ -37,7 +37,8 @@ def status_line(code: int) -> str:
     return line
 
 
-def _no_body_status(code: int) -> bool:
+def no_body_status(code: int) -> bool:
+    """Whether a response with this status carries no body (1xx, 204, 304)."""
     return code < 200 or code in (204, 304)
 
 
@@ -95,7 +96,7 @@ class Response:
     def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
         self.headers = MutableHeaders(headers)
         body = getattr(self, "body", None)
-        if body is not None and "content-length" not in self.headers and not _no_body_status(self.status_code):
+        if body is not None and "content-length" not in self.headers and not no_body_status(self.status_code):
             self.headers.append("content-length", str(len(body)))
         media_type = self.media_type
         if media_type is not None and "content-type" not in self.headers:
@@ -205,6 +206,26 @@ class JSONResponse(Response):
     def render(self, content: Any) -> bytes:
         return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None,
                           separators=(",", ":")).encode("utf-8")
+
+
+def json_bytes_response(body: bytes, status_code: int = 200) -> JSONResponse:
+    """A ``JSONResponse`` around already-encoded JSON, without encoding again.
+
+    PERF: the app's hot path and the 422 handler build their body with one encode; this skips
+    ``__init__`` (render and header assembly). No body for 1xx, 204 and 304, as FastAPI does.
+    """
+    response = Response.__new__(JSONResponse)
+    response.status_code = status_code
+    response.background = None
+    headers = MutableHeaders.__new__(MutableHeaders)
+    if no_body_status(status_code):
+        response.body = b""
+        headers._items = [("content-type", "application/json")]
+    else:
+        response.body = body
+        headers._items = [("content-length", str(len(body))), ("content-type", "application/json")]
+    response.headers = headers
+    return response
 
 
 class RedirectResponse(Response):
