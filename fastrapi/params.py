@@ -8,10 +8,11 @@ Use them as a default (``q: str = Query(max_length=5)``) or inside ``Annotated``
 
 from __future__ import annotations
 
+import copy
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
@@ -171,27 +172,44 @@ class File(Form):
 
 
 class Depends:
-    """Marks a parameter whose value is the result of calling ``dependency``."""
+    """Marks a parameter whose value is the result of calling ``dependency``.
+
+    ``Depends(f)`` calls ``f`` once per request (``use_cache=False``: at every use) with the
+    parameters it declares, as an endpoint gets them. ``Depends()`` inside ``Annotated[Cls, ...]``
+    (or as the default of ``x: Cls``) calls ``Cls``. A dependency with ``yield`` runs its exit
+    code after the response is sent (``scope="request"``, the default) or right after the
+    endpoint returns (``scope="function"``).
+    """
 
     __slots__ = ("dependency", "use_cache", "scope")
 
     def __init__(self, dependency: Callable[..., Any] | None = None, *, use_cache: bool = True,
-                 scope: str | None = None) -> None:
+                 scope: Literal["function", "request"] | None = None) -> None:
+        if scope not in (None, "function", "request"):
+            raise ValueError(f'scope must be "function", "request" or None, not {scope!r}')
         self.dependency = dependency
         self.use_cache = use_cache
         self.scope = scope
 
+    def with_dependency(self, dependency: Callable[..., Any]) -> Depends:
+        """A copy calling ``dependency`` (for ``Depends()`` filled from the annotation)."""
+        clone = copy.copy(self)
+        clone.dependency = dependency
+        return clone
+
     def __repr__(self) -> str:
         name = getattr(self.dependency, "__name__", type(self.dependency).__name__)
-        return f"{type(self).__name__}({name})"
+        cache = "" if self.use_cache else ", use_cache=False"
+        return f"{type(self).__name__}({name}{cache})"
 
 
 class Security(Depends):
-    """``Depends`` with OAuth2 scopes."""
+    """``Depends`` that also asks for OAuth2 ``scopes``; a ``SecurityScopes`` parameter of the
+    dependency (or of its sub-dependencies) receives them, added to those its dependants ask for."""
 
     __slots__ = ("scopes",)
 
-    def __init__(self, dependency: Callable[..., Any] | None = None, *, scopes: list[str] | None = None,
+    def __init__(self, dependency: Callable[..., Any] | None = None, *, scopes: Sequence[str] | None = None,
                  use_cache: bool = True) -> None:
         super().__init__(dependency, use_cache=use_cache)
         self.scopes = list(scopes or [])

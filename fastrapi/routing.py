@@ -194,8 +194,8 @@ class APIRoute(BaseRoute):
         callbacks: list[BaseRoute] | None = None,
         **options: Any,
     ) -> None:
-        if path and not path.startswith("/"):
-            raise ValueError("Routed paths must start with '/'")
+        # No leading-slash check, as in FastAPI: webhook names and callback URL templates
+        # ("new-subscription", "{$callback_url}/events") are routes too; they never match a request.
         self.path = path
         self.endpoint = endpoint
         self.methods = [m.upper() for m in (methods or ["GET"])]
@@ -228,7 +228,21 @@ class APIRoute(BaseRoute):
         # Stored for the issues that implement them (response_model_*, ...).
         self.options = options
         self.template = compile_path(path)
-        self.plan: RoutePlan = compile_route(endpoint, {n for n, _ in self.template.params}, self.name, options)
+        self.plan: RoutePlan = compile_route(endpoint, {n for n, _ in self.template.params}, self.name, options,
+                                             self.dependencies)
+        self._overridden: tuple[object, RoutePlan] | None = None  # (overrides version, plan)
+
+    def plan_for(self, overrides: Any) -> RoutePlan:
+        """The plan with ``overrides`` (an app's ``dependency_overrides``) applied, made again
+        only after they change."""
+        version = getattr(overrides, "version", None)
+        cached = self._overridden
+        if cached is not None and version is not None and cached[0] is version:
+            return cached[1]
+        plan = compile_route(self.endpoint, {n for n, _ in self.template.params}, self.name, self.options,
+                             self.dependencies, overrides)
+        self._overridden = (version, plan)
+        return plan
 
     def matches_method(self, method: str) -> bool:
         return method in self.methods

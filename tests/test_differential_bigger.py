@@ -72,10 +72,6 @@ def mw(fw: SimpleNamespace) -> SimpleNamespace:
     return _MIDDLEWARE[fw.name]
 
 
-DEPENDS_XFAIL = pytest.mark.xfail(
-    strict=True, reason="Depends is another issue: router/app dependencies are stored, not yet run")
-
-
 @contextlib.contextmanager
 def started(factory: Any, **options: Any) -> Iterator[tuple[Any, Any]]:
     """Both apps under ``with TestClient(app)``: lifespan started, shut down on exit."""
@@ -190,7 +186,6 @@ def test_bigger_applications(method: str, url: str, headers: dict[str, str]) -> 
     check(bigger_app, method, url, headers=headers)
 
 
-@DEPENDS_XFAIL
 @pytest.mark.parametrize(("url", "headers"), [
     ("/", {}), ("/users/", {}), ("/items/plumbus?token=jessica", {}),
     ("/items/plumbus?token=jessica", {"x-token": "wrong"}), ("/?token=monica", {}),

@@ -15,7 +15,7 @@ import enum
 import inspect
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, get_args, get_origin
 
@@ -33,6 +33,7 @@ from fastrapi.exceptions import FastrAPIError
 from fastrapi.formparsers import FormLimits, ensure_multipart, form_limits
 from fastrapi.requests import Request
 from fastrapi.responses import Response
+from fastrapi.security.oauth2 import SecurityScopes
 
 _SEQUENCE_TYPES = (list, set, tuple, frozenset, collections.deque, Sequence)
 _IMMUTABLE_DEFAULTS = (type(None), str, bytes, int, float, bool, complex, enum.Enum, frozenset)
@@ -120,33 +121,89 @@ class BodyPlan:
 
 
 @dataclass(slots=True)
-class RoutePlan:
-    """Everything a request needs to call an endpoint, worked out once."""
+class CallPlan:
+    """What one callable (an endpoint or a dependency) takes from a request, worked out once."""
 
     call: Callable[..., Any]
     is_async: bool
     suspends: bool
+    kind: str = "sync"  # sync, async, gen (def with yield) or agen (async def with yield)
     groups: list[ParamGroup] = field(default_factory=list)
     params_adapter: TypeAdapter[Any] | None = None  # validates every group at once
     params_validate: Callable[[Any], Any] | None = None  # its validate_python
     optional_params: list[ParamField] = field(default_factory=list)
     renames: dict[str, dict[str, str]] = field(default_factory=dict)  # adapter key → header model renames
-    body: BodyPlan | None = None
+    body_fields: list[ParamField] = field(default_factory=list)  # its own body/form parameters
     request_arg: str | None = None
     response_arg: str | None = None
     background_arg: str | None = None
+    security_scopes_arg: str | None = None
+    # Its parameters that are dependencies, in declaration order: (parameter name, marker with
+    # the dependency filled in).
+    depends: tuple[tuple[str, params.Depends], ...] = ()
+
+
+@dataclass(slots=True)
+class RoutePlan(CallPlan):
+    """Everything a request needs to call an endpoint, worked out once.
+
+    The endpoint's own parameters are the ``CallPlan`` fields; its dependency tree is flattened
+    into ``dependencies`` (see ``fastrapi.dependencies.graph``): every use of a dependency, in the
+    order they run (sub-dependencies first), each naming the steps it takes values from, so a
+    request walks a list. ``iter_dependencies()`` and ``security_requirements()`` describe the
+    tree (for OpenAPI).
+    """
+
+    body: BodyPlan | None = None  # the endpoint's body parameters
     max_body_size: int | None = None  # None: the app's (unlimited by default)
     form_limits: FormLimits = field(default_factory=FormLimits)
     form_limit_overrides: Mapping[str, int] | None = None  # what the route set, over the app's limits
     strict_content_type: bool | None = None  # None: the app's (True: no Content-Type is not JSON)
-    # Reserved for the Depends issue: sub-plans in execution order with their cache keys; the
-    # solver will run them before this plan's own arguments.
+    # The dependency steps in execution order (``graph.DependencyStep``).
     dependencies: tuple[Any, ...] = ()
+    root_steps: tuple[int, ...] = ()  # the steps the endpoint depends on directly (route-level first)
+    dependency_args: tuple[tuple[str, int], ...] = ()  # endpoint parameter ← step value
+    needs_response: bool = False  # some callable of the tree takes ``Response``
+    needs_background: bool = False  # some callable of the tree takes ``BackgroundTasks``
+    has_exits: bool = False  # some dependency has ``yield``: the request keeps an exit list
+    # Set when dependencies read the body too: the body is read and parsed once, before any
+    # dependency runs, then each callable validates its own fields (``BodyPlan`` per step).
+    shared_body: BodyPlan | None = None
+    flat_body_fields: list[ParamField] = field(default_factory=list)  # every body field of the tree
+
+    @property
+    def request_body(self) -> BodyPlan | None:
+        """The whole request body: every body field of the tree, or the endpoint's alone."""
+        return self.shared_body or self.body
 
     @property
     def takes_nothing(self) -> bool:
         return not (self.groups or self.body or self.request_arg or self.response_arg or self.background_arg
-                    or self.max_body_size is not None or self.dependencies)
+                    or self.max_body_size is not None or self.dependencies or self.security_scopes_arg)
+
+    def iter_dependencies(self, unique: bool = True) -> Iterator[Any]:
+        """``(step, depth)`` for the dependency steps in FastAPI's tree order: depth first, a
+        dependant before its own dependencies, depth 1 for the endpoint's own, route-level
+        ``dependencies=[...]`` first. ``unique``: only the first use of each cache key, as
+        FastAPI's OpenAPI walk does."""
+        seen: set[Any] = set()
+        pending = [(index, 1) for index in reversed(self.root_steps)]
+        while pending:
+            index, depth = pending.pop()
+            step = self.dependencies[index]
+            if unique:
+                if step.cache_key in seen:
+                    continue
+                seen.add(step.cache_key)
+            yield step, depth
+            pending.extend((sub, depth + 1) for sub in reversed(step.subs))
+
+    def security_requirements(self) -> list[tuple[Any, list[str]]]:
+        """``(scheme, scopes)`` for every security scheme in the tree, in tree order, unmerged:
+        ``scheme`` has ``.model`` and ``.scheme_name``; ``scopes`` are the OAuth2 scopes asked for
+        by it and every dependant above it (``Security(..., scopes=[...])``)."""
+        return [(step.security, list(step.scopes)) for step, _ in self.iter_dependencies()
+                if step.security is not None]
 
 
 # -- FastAPI's type rules ---------------------------------------------------------------------
@@ -284,8 +341,8 @@ def _inferred(name: str, inner: Any, default: Any, path_names: set[str]) -> Fiel
 
 
 def _field_info(param: inspect.Parameter, path_names: set[str]) -> FieldInfo | params.Depends | None:
-    """The marker that says where ``param`` is read, with its default and annotation, or
-    None for the injected ``Request``/``Response``/``BackgroundTasks``."""
+    """The marker that says where ``param`` is read, with its default and annotation, its
+    ``Depends``, or None for the injected ``Request``/``Response``/``BackgroundTasks``/``SecurityScopes``."""
     annotation = Any if param.annotation is inspect.Parameter.empty else param.annotation
     value = param.default
     inner, extras = annotation, []
@@ -293,7 +350,16 @@ def _field_info(param: inspect.Parameter, path_names: set[str]) -> FieldInfo | p
         inner, *extras = get_args(annotation)
     marker = _marker_in(extras)
     if isinstance(marker, params.Depends) or isinstance(value, params.Depends):
-        return marker if isinstance(marker, params.Depends) else value
+        if isinstance(marker, params.Depends) and isinstance(value, params.Depends):
+            raise FastrAPIError(f"Cannot specify `Depends` in `Annotated` and default value together "
+                                f"for {param.name!r}")
+        if isinstance(value, params.Depends) and isinstance(marker, FieldInfo):
+            raise FastrAPIError(f"Cannot specify a FastAPI annotation in `Annotated` and `Depends` as a default "
+                                f"value together for {param.name!r}")
+        depends = marker if isinstance(marker, params.Depends) else value
+        if depends.dependency is None:  # ``Depends()``: the annotated class is the dependency
+            depends = depends.with_dependency(inner)
+        return depends
     info: FieldInfo | None = None
     if isinstance(marker, FieldInfo):
         if marker.default is not PydanticUndefined and marker.default is not ...:
@@ -313,7 +379,7 @@ def _field_info(param: inspect.Parameter, path_names: set[str]) -> FieldInfo | p
         info = copy.copy(value)
         info.annotation = inner  # FastAPI drops the Annotated extras when the marker is the default
     if info is None:
-        if _subclass(inner, (Request, Response, BackgroundTasks)):
+        if _subclass(inner, (Request, Response, BackgroundTasks, SecurityScopes)):
             return None
         default = value if value is not inspect.Parameter.empty else PydanticUndefined
         info = _inferred(param.name, inner, default, path_names)
@@ -475,8 +541,10 @@ def _has_strict(schema: Any, seen: set[int] | None = None) -> bool:
     return False
 
 
-def _should_embed(fields: list[ParamField]) -> bool:
-    if len(fields) > 1:
+def should_embed(fields: list[ParamField]) -> bool:
+    """FastAPI's rule: the body is an object keyed by field name unless it is one field (counted
+    by name: a dependency used twice reads the same field) that is not ``embed`` nor a plain form field."""
+    if len({f.name for f in fields}) > 1:
         return True
     info = fields[0].marker
     if getattr(info, "embed", None):
@@ -484,9 +552,16 @@ def _should_embed(fields: list[ParamField]) -> bool:
     return isinstance(info, params.Form) and fields[0].model is None
 
 
-def _body_plan(name: str, fields: list[ParamField]) -> BodyPlan:
-    is_form = any(isinstance(f.marker, params.Form) for f in fields)
-    embed = _should_embed(fields)
+def is_form_body(fields: list[ParamField]) -> bool:
+    return any(isinstance(f.marker, params.Form) for f in fields)
+
+
+def body_plan(name: str, fields: list[ParamField], embed: bool | None = None,
+              is_form: bool | None = None) -> BodyPlan:
+    """How ``fields`` are read from the body; ``embed``/``is_form`` decided by the caller when the
+    fields are part of a bigger body (dependencies reading the body too)."""
+    is_form = is_form_body(fields) if is_form is None else is_form
+    embed = should_embed(fields) if embed is None else embed
     if is_form:
         adapter = _typed_dict(f"{name}_form", fields, prefixed=True)
     elif embed:
@@ -502,25 +577,11 @@ def _body_plan(name: str, fields: list[ParamField]) -> BodyPlan:
     return BodyPlan(fields, embed or is_form, is_form, adapter, json_mode, optional, _fast(adapter, "validate_json"))
 
 
-def compile_route(call: Callable[..., Any], path_names: set[str], name: str = "route",
-                  options: Mapping[str, Any] | None = None) -> RoutePlan:
-    """Analyse ``call``'s signature into the plan a request runs.
-
-    ``options`` are the route's: ``max_body_size`` (bytes, 413 past it), ``form_limits``
-    (``max_fields``/``max_files``/``max_part_size``) and ``strict_content_type``.
-    """
-    options = options or {}
-    max_body_size = options.get("max_body_size")
-    if max_body_size is not None and (isinstance(max_body_size, bool) or not isinstance(max_body_size, int)
-                                      or max_body_size < 0):
-        raise ValueError("max_body_size must be a non-negative integer or None")
-    overrides = options.get("form_limits")
-    is_async = is_async_callable(call)
-    plan = RoutePlan(call=call, is_async=is_async, suspends=is_async and can_suspend(call),
-                     max_body_size=max_body_size, form_limits=form_limits(overrides),
-                     form_limit_overrides=overrides, strict_content_type=options.get("strict_content_type"))
+def analyse_call(plan: CallPlan, path_names: set[str], name: str) -> None:
+    """Fill ``plan`` with what ``plan.call``'s signature takes from a request."""
     by_location: dict[str, list[ParamField]] = {}
-    for param in _parameters(call):
+    depends: list[tuple[str, params.Depends]] = []
+    for param in _parameters(plan.call):
         info = _field_info(param, path_names)
         if info is None:
             inner = _unwrap(param.annotation)
@@ -528,13 +589,17 @@ def compile_route(call: Callable[..., Any], path_names: set[str], name: str = "r
                 plan.request_arg = param.name
             elif _subclass(inner, Response):
                 plan.response_arg = param.name
+            elif _subclass(inner, SecurityScopes):
+                plan.security_scopes_arg = param.name
             else:
                 plan.background_arg = param.name
             continue
         if isinstance(info, params.Depends):
-            raise FastrAPIError(f"{param.name!r}: Depends is not supported yet")
+            depends.append((param.name, info))
+            continue
         location = "body" if isinstance(info, params.Body) else info.in_.value  # type: ignore[attr-defined]
         by_location.setdefault(location, []).append(_param_field(param.name, info, location))
+    plan.depends = tuple(depends)
     fields = []
     for location in LOCATIONS:
         if by_location.get(location):
@@ -545,6 +610,42 @@ def compile_route(call: Callable[..., Any], path_names: set[str], name: str = "r
         plan.params_validate = _fast(plan.params_adapter, "validate_python")
         plan.optional_params = [f for f in fields if not f.required]
         plan.renames = {f.keys[0][0]: f.model.renames for f in fields if f.model is not None and f.model.renames}
-    if by_location.get("body"):
-        plan.body = _body_plan(name, by_location["body"])
+    plan.body_fields = by_location.get("body", [])
+
+
+def compile_route(call: Callable[..., Any], path_names: set[str], name: str = "route",
+                  options: Mapping[str, Any] | None = None, dependencies: Sequence[params.Depends] = (),
+                  overrides: Mapping[Any, Callable[..., Any]] | None = None) -> RoutePlan:
+    """Analyse ``call``'s signature and its dependency tree into the plan a request runs.
+
+    ``options`` are the route's: ``max_body_size`` (bytes, 413 past it), ``form_limits``
+    (``max_fields``/``max_files``/``max_part_size``) and ``strict_content_type``.
+    ``dependencies`` are the route's ``dependencies=[...]`` (app, routers, decorator, in that
+    order); ``overrides`` the app's ``dependency_overrides``.
+    """
+    from fastrapi.dependencies.graph import link  # graph builds on this module
+
+    options = options or {}
+    max_body_size = options.get("max_body_size")
+    if max_body_size is not None and (isinstance(max_body_size, bool) or not isinstance(max_body_size, int)
+                                      or max_body_size < 0):
+        raise ValueError("max_body_size must be a non-negative integer or None")
+    overrides_given = options.get("form_limits")
+    is_async = is_async_callable(call)
+    plan = RoutePlan(call=call, is_async=is_async, suspends=is_async and can_suspend(call),
+                     max_body_size=max_body_size, form_limits=form_limits(overrides_given),
+                     form_limit_overrides=overrides_given, strict_content_type=options.get("strict_content_type"))
+    analyse_call(plan, path_names, name)
+    for marker in dependencies:
+        if not isinstance(marker, params.Depends):
+            raise FastrAPIError(f"dependencies=[...] takes Depends(...) items, not {marker!r}")
+    plan.needs_response = plan.response_arg is not None
+    plan.needs_background = plan.background_arg is not None
+    if not dependencies and not plan.depends:
+        # PERF: no tree: the endpoint's body goes straight from JSON bytes into pydantic.
+        if plan.body_fields:
+            plan.body = body_plan(name, plan.body_fields)
+            plan.flat_body_fields = list(plan.body_fields)
+        return plan
+    link(plan, dependencies, path_names, overrides, name)
     return plan

@@ -1,7 +1,8 @@
-"""Runs a ``RoutePlan`` for one request: extract, validate, collect FastAPI-shaped errors.
+"""Runs a ``RoutePlan`` for one request: run the dependency steps, extract, validate, collect
+FastAPI-shaped errors.
 
-Each parameter's reader (``extractors``) gives its raw value; one adapter then validates all the
-path/query/header/cookie values at once, and one the body.
+Each parameter's reader (``extractors``) gives its raw value; one adapter per callable then
+validates all its path/query/header/cookie values at once, and one its body fields.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from fastrapi.concurrency import in_gevent_greenlet, is_patched, run_async, run_sync
 from fastrapi.datastructures import FormData, Headers, UploadFile
-from fastrapi.dependencies.analysis import MODEL, SEP, BodyPlan, ParamField, ParamModel, RoutePlan
+from fastrapi.dependencies.analysis import MODEL, SEP, BodyPlan, CallPlan, ParamField, ParamModel, RoutePlan
+from fastrapi.dependencies.exits import RequestExits, YieldExit, enter
 from fastrapi.dependencies.extractors import ABSENT as _ABSENT
+from fastrapi.dependencies.graph import DependencyStep
 from fastrapi.exceptions import HTTPException, RequestValidationError
 from fastrapi.formparsers import FormLimits, form_limits
 from fastrapi.requests import MAX_BODY_SIZE_KEY, Request, check_content_length, read_body
+from fastrapi.security.oauth2 import SecurityScopes
 
 _JSON_SUBTYPE_SUFFIX = "+json"
 
@@ -134,7 +139,7 @@ def _missing(location: str, *names: str) -> dict[str, Any]:
 
 # -- parameters -------------------------------------------------------------------------------
 
-def _solve_params(plan: RoutePlan, request: Request, values: dict[str, Any], errors: list[Any]) -> None:
+def _solve_params(plan: CallPlan, request: Request, values: dict[str, Any], errors: list[Any]) -> None:
     raw: dict[str, Any] = {}
     for group in plan.groups:
         location = group.location
@@ -280,23 +285,137 @@ def _form_limits(plan: RoutePlan, request: Request) -> FormLimits:
     return form_limits(plan.form_limit_overrides, form_limits(app_limits))
 
 
-def solve(plan: RoutePlan, request: Request, response: Any, background: Any) -> dict[str, Any]:
-    """The keyword arguments for the endpoint; raises ``RequestValidationError`` on bad input."""
+def _read_shared_body(plan: RoutePlan, request: Request) -> Any:
+    """The body read once for a tree whose dependencies take body fields too: a ``FormData``,
+    the parsed JSON, the raw bytes (not JSON) or ``_UNDEFINED`` (empty)."""
+    if plan.shared_body.is_form:  # type: ignore[union-attr]
+        return request.read_form(_form_limits(plan, request))
+    body = read_body(request.environ)
+    if not body:
+        return _UNDEFINED
+    content_type = request.environ.get("CONTENT_TYPE")
+    if is_json_content_type(content_type) or (not content_type and not _strict_content_type(plan, request)):
+        return _parse_json(body)
+    return body
+
+
+def _validate_body(body_plan: BodyPlan, data: Any, values: dict[str, Any], errors: list[Any]) -> None:
+    if body_plan.is_form:
+        _solve_form(body_plan, data, values, errors)
+    else:
+        _validate_parsed(body_plan, data, values, errors)
+
+
+def _own_arguments(node: CallPlan, body_plan: BodyPlan | None, data: Any, request: Request,
+                   values: dict[str, Any], errors: list[Any]) -> None:
+    if node.params_validate is not None:
+        _solve_params(node, request, values, errors)
+    if body_plan is not None:
+        _validate_body(body_plan, data, values, errors)
+
+
+def _call(step: DependencyStep, kwargs: dict[str, Any], exits: RequestExits | None, inline: bool) -> Any:
+    node = step.plan
+    kind = node.kind
+    if kind == "sync":
+        # PERF: where sync code runs is decided once per request, not per dependency.
+        return step.call(**kwargs) if inline else run_sync(step.call, **kwargs)
+    if kind == "async":
+        return run_async(step.call, (), kwargs, node.suspends)
+    generator = step.call(**kwargs)
+    value = enter(kind, generator, node.suspends)
+    if exits is not None:
+        exits.push(YieldExit(generator, kind == "agen", node.suspends), step.exits_early)
+    return value
+
+
+def _solve_dependencies(plan: RoutePlan, request: Request, response: Any, background: Any,
+                        exits: RequestExits | None, data: Any, errors: list[Any]) -> list[Any]:
+    """Run the steps in order; a step runs when nothing below it failed validation (FastAPI
+    still runs the sibling dependencies whose own input is valid)."""
+    steps = plan.dependencies
+    results: list[Any] = [None] * len(steps)
+    inline = is_patched() or not in_gevent_greenlet()  # run_sync's test
+    # PERF: both made on the first validation error only.
+    failed: list[bool] | None = None
+    own_errors: dict[int, list[Any]] | None = None
+    for index, step in enumerate(steps):
+        bad = False
+        if failed is not None:
+            for sub in step.subs:
+                if failed[sub]:
+                    bad = True
+                    break
+        reuse = step.reuse
+        if reuse >= 0:
+            # FastAPI's cache: the value of an earlier use; its validation errors repeat.
+            if own_errors and reuse in own_errors:
+                errors.extend(own_errors[reuse])
+                bad = True
+            if not bad:
+                results[index] = results[reuse]
+                continue
+        else:
+            node = step.plan
+            kwargs: dict[str, Any] = {}
+            if node.params_validate is not None or step.body is not None:
+                before = len(errors)
+                _own_arguments(node, step.body, data, request, kwargs, errors)
+                if len(errors) > before:
+                    if own_errors is None:
+                        own_errors = {}
+                    own_errors[index] = errors[before:]
+                    bad = True
+            if not bad:
+                for name, sub in step.args:
+                    kwargs[name] = results[sub]
+                if node.request_arg:
+                    kwargs[node.request_arg] = request
+                if node.response_arg:
+                    kwargs[node.response_arg] = response
+                if node.background_arg:
+                    kwargs[node.background_arg] = background
+                if node.security_scopes_arg:
+                    kwargs[node.security_scopes_arg] = SecurityScopes(list(step.scopes))
+                results[index] = _call(step, kwargs, exits, inline)
+                continue
+        if failed is None:
+            failed = [False] * len(steps)
+        failed[index] = True
+    return results
+
+
+def solve(plan: RoutePlan, request: Request, response: Any, background: Any,
+          exits: RequestExits | None = None) -> dict[str, Any]:
+    """The keyword arguments for the endpoint, after running its dependencies (``yield`` ones
+    are entered into ``exits``); raises ``RequestValidationError`` on bad input."""
     values: dict[str, Any] = {}
     errors: list[Any] = []
     limit = body_limit(plan, request)
     if limit is not None:
         request.environ[MAX_BODY_SIZE_KEY] = limit
         check_content_length(request.environ)
-    if plan.params_adapter is not None:
-        _solve_params(plan, request, values, errors)
     body: Any = None
-    if plan.body is not None:
-        if plan.body.is_form:
-            body = request.read_form(_form_limits(plan, request))
-            _solve_form(plan.body, body, values, errors)
-        else:
-            body = _solve_json(plan, request, values, errors)
+    if plan.dependencies:
+        data = _read_shared_body(plan, request) if plan.shared_body is not None else None
+        results = _solve_dependencies(plan, request, response, background, exits, data, errors)
+        if not errors:
+            for name, index in plan.dependency_args:
+                values[name] = results[index]
+        if plan.params_adapter is not None:
+            _solve_params(plan, request, values, errors)
+        if plan.body is not None:
+            _validate_body(plan.body, data, values, errors)
+        body = None if data is _UNDEFINED or data is None else data
+    else:
+        if plan.params_adapter is not None:
+            _solve_params(plan, request, values, errors)
+        if plan.body is not None:
+            if plan.body.is_form:
+                body = request.read_form(_form_limits(plan, request))
+                _solve_form(plan.body, body, values, errors)
+            else:
+                body = _solve_json(plan, request, values, errors)
     if errors:
         if body is _PARSE_LATER:
             body = json.loads(read_body(request.environ))
@@ -307,4 +426,6 @@ def solve(plan: RoutePlan, request: Request, response: Any, background: Any) -> 
         values[plan.response_arg] = response
     if plan.background_arg:
         values[plan.background_arg] = background
+    if plan.security_scopes_arg:
+        values[plan.security_scopes_arg] = SecurityScopes()
     return values
