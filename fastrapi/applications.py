@@ -10,9 +10,19 @@ from typing import Any
 
 import gevent
 
-from fastrapi.background import DEFAULT_CONCURRENCY, BackgroundRunner, BackgroundStats, BackgroundTask, BackgroundTasks
+from fastrapi.background import (
+    DEFAULT_CONCURRENCY,
+    BackgroundRunner,
+    BackgroundStats,
+    BackgroundTask,
+    BackgroundTasks,
+    flatten,
+)
 from fastrapi.concurrency import is_async_callable, run_async, run_sync
 from fastrapi.datastructures import State
+from fastrapi.dependencies.analysis import RoutePlan
+from fastrapi.dependencies.exits import ExitingBody, RequestExits
+from fastrapi.dependencies.overrides import DependencyOverrides
 from fastrapi.dependencies.solver import solve
 from fastrapi.encoders import jsonable_encoder
 from fastrapi.exception_handlers import (
@@ -20,11 +30,13 @@ from fastrapi.exception_handlers import (
     request_validation_error_response,
     server_error_response,
 )
-from fastrapi.exceptions import HTTPException, RequestValidationError
+from fastrapi.exceptions import FastrAPIError, HTTPException, RequestValidationError
 from fastrapi.lifespan import Lifespan
 from fastrapi.middleware import Middleware
 from fastrapi.middleware.base import BaseHTTPMiddleware
 from fastrapi.middleware.errors import ERRORS_OUTSIDE_KEY, ServerErrorMiddleware
+from fastrapi.openapi.docs_routes import DocsAssets, add_docs_routes
+from fastrapi.openapi.utils import get_openapi
 from fastrapi.requests import ContentTooLarge, Request, escape_path, request_path
 from fastrapi.responses import (
     JSONResponse,
@@ -89,6 +101,9 @@ class FastrAPI:
         include_in_schema: bool = True,
         swagger_ui_parameters: dict[str, Any] | None = None,
         separate_input_output_schemas: bool = True,
+        openapi_external_docs: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] | None = None,
+        docs_assets: str | DocsAssets | None = None,
         on_background_error: Callable[[BackgroundTask, BaseException], None] | None = None,
         background_concurrency: int = DEFAULT_CONCURRENCY,
         **extra: Any,
@@ -111,8 +126,15 @@ class FastrAPI:
         self.license_info = license_info
         self.root_path = root_path
         self.root_path_in_servers = root_path_in_servers
-        self.webhooks = webhooks
+        self.webhooks = webhooks or APIRouter()
         self.separate_input_output_schemas = separate_input_output_schemas
+        self.openapi_external_docs = openapi_external_docs
+        self.openapi_version = "3.1.0"
+        self.openapi_schema: dict[str, Any] | None = None
+        self._openapi_routes_version: tuple[Any, ...] | None = None
+        if openapi_url:
+            assert title, "A title must be provided for OpenAPI, e.g.: 'My API'"
+            assert version, "A version must be provided for OpenAPI, e.g.: '2.1.0'"
         self.user_middleware: list[Middleware] = [
             m if isinstance(m, Middleware) else Middleware(*m) for m in (middleware or [])
         ]
@@ -120,12 +142,14 @@ class FastrAPI:
         # Stored until the issues that implement them land (OpenAPI, ...).
         self.extra = extra
         self.state = State()
-        self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+        self._dependency_overrides = DependencyOverrides()
         self.router = APIRouter(
             routes=routes, dependencies=dependencies, default_response_class=default_response_class,
             redirect_slashes=redirect_slashes, responses=responses, deprecated=deprecated,
             include_in_schema=include_in_schema, callbacks=callbacks,
+            generate_unique_id_function=generate_unique_id_function,
         )
+        self.docs_assets = add_docs_routes(self, docs_assets)
         self.exception_handlers: dict[Any, ExceptionHandler] = {
             HTTPException: http_exception_response,
             RequestValidationError: request_validation_error_response,
@@ -135,6 +159,33 @@ class FastrAPI:
         self.background_runner = BackgroundRunner(on_error=on_background_error, concurrency=background_concurrency)
         self.drain_timeout = 25.0  # below gunicorn's default graceful timeout (30 s)
         self._exit_hook_registered = False
+
+    # -- OpenAPI ------------------------------------------------------------------------
+    def openapi(self) -> dict[str, Any]:
+        """The app's OpenAPI document, kept in ``app.openapi_schema``; made again after the routes change."""
+        version = (self.router.matcher, self.webhooks.matcher)
+        if not self.openapi_schema or self._openapi_routes_version != version:
+            self.openapi_schema = get_openapi(
+                title=self.title, version=self.version, openapi_version=self.openapi_version,
+                summary=self.summary, description=self.description, terms_of_service=self.terms_of_service,
+                contact=self.contact, license_info=self.license_info, routes=self.routes,
+                webhooks=self.webhooks.routes, tags=self.openapi_tags, servers=self.servers,
+                separate_input_output_schemas=self.separate_input_output_schemas,
+                external_docs=self.openapi_external_docs,
+            )
+            self._openapi_routes_version = version
+        return self.openapi_schema
+
+    # -- dependency overrides -----------------------------------------------------------
+    @property
+    def dependency_overrides(self) -> DependencyOverrides:
+        """``{dependency: replacement}`` for tests; routes re-plan their dependency tree after a
+        change (on their next request), so requests still walk a prepared plan."""
+        return self._dependency_overrides
+
+    @dependency_overrides.setter
+    def dependency_overrides(self, value: dict[Callable[..., Any], Callable[..., Any]]) -> None:
+        self._dependency_overrides = value if isinstance(value, DependencyOverrides) else DependencyOverrides(value)
 
     # -- registration -------------------------------------------------------------------
     @property
@@ -308,8 +359,12 @@ class FastrAPI:
                     kwargs: dict[str, Any] = {}
                     sub_response = None
                 else:
-                    sub_response = _sub_response() if plan.response_arg else None
-                    tasks = BackgroundTasks() if plan.background_arg else None
+                    if plan.dependencies and self._dependency_overrides:
+                        plan = route.plan_for(self._dependency_overrides)  # type: ignore[attr-defined]
+                    if plan.has_exits:
+                        return self._dispatch_with_exits(environ, start_response, route, plan, request)
+                    sub_response = _sub_response() if plan.needs_response else None
+                    tasks = BackgroundTasks() if plan.needs_background else None
                     kwargs = solve(plan, request, sub_response, tasks)
                 if plan.is_async:
                     result = run_async(plan.call, (), kwargs, plan.suspends)
@@ -323,6 +378,46 @@ class FastrAPI:
             tasks = None  # FastAPI: tasks of a failed endpoint never run
             response = self._handle_exception(request, exc)
         return self._send(environ, start_response, response, tasks)
+
+    def _dispatch_with_exits(self, environ: dict[str, Any], start_response: StartResponse, route: APIRoute,
+                             plan: RoutePlan, request: Request) -> Iterable[bytes]:
+        """``_dispatch`` for a route with ``yield`` dependencies, in FastAPI's order: the
+        ``scope="function"`` exits run once the endpoint's response is made, the request-scoped
+        ones after the response is sent and its tasks have run; an exception on the way is thrown
+        into them (function scope first) before it is answered."""
+        exits = RequestExits()
+        sub_response = _sub_response() if plan.needs_response else None
+        tasks = BackgroundTasks() if plan.needs_background else None
+        try:
+            try:
+                kwargs = solve(plan, request, sub_response, tasks, exits)
+                if plan.is_async:
+                    result = run_async(plan.call, (), kwargs, plan.suspends)
+                else:
+                    result = run_sync(plan.call, **kwargs)
+                response = self._to_response(route, result, sub_response)
+            except BaseException as exc:
+                error = exits.exit_function(exc)
+                raise _SwallowedError(FUNCTION_EXIT_SWALLOWED) if error is None else error
+            error = exits.exit_function(None)
+            if error is not None:
+                raise error
+        except BaseException as exc:
+            return self._answer_after_exits(environ, start_response, request, exits, exc)
+        return self._send(environ, start_response, response, tasks, exits)
+
+    def _answer_after_exits(self, environ: dict[str, Any], start_response: StartResponse, request: Request,
+                            exits: RequestExits, exc: BaseException) -> Iterable[bytes]:
+        """Throw ``exc`` into the request-scoped exits, then answer what comes out of them."""
+        error = exits.exit_request(exc)
+        if error is None:
+            # FastAPI: a dependency swallowed the exception, so no response was ever made.
+            error = FastrAPIError(RESPONSE_NOT_MADE)
+        if not isinstance(error, Exception):
+            raise error  # GreenletExit, KeyboardInterrupt...: after the exit code ran
+        if isinstance(error, ContentTooLarge):
+            return self._send(environ, start_response, error.response(), None)
+        return self._send(environ, start_response, self._handle_exception(request, error), None)
 
     def _unmatched(self, request: Request, path: str, partial: BaseRoute | None) -> Response:
         if partial is not None:
@@ -402,12 +497,14 @@ class FastrAPI:
         return response
 
     def _send(self, environ: dict[str, Any], start_response: StartResponse, response: Response,
-              tasks: BackgroundTasks | None) -> Iterable[bytes]:
+              tasks: BackgroundTasks | None, exits: RequestExits | None = None) -> Iterable[bytes]:
         if tasks is not None and tasks.tasks:
             # All tasks run: the injected ones first, then the response's own (FastAPI drops the former).
             if response.background is not None:
                 tasks.tasks.append(response.background)
             response.background = tasks
+        if exits is not None and exits.request:
+            return self._send_then_exit(environ, start_response, response, exits)
         try:
             return response(environ, start_response)
         except Exception as exc:  # e.g. a FileResponse whose file is gone
@@ -415,6 +512,40 @@ class FastrAPI:
             error_response = self._handle_exception(request, exc)
             exc_info = sys.exc_info()
             return error_response(environ, lambda status, headers: start_response(status, headers, exc_info))
+
+
+    def _send_then_exit(self, environ: dict[str, Any], start_response: StartResponse, response: Response,
+                        exits: RequestExits) -> Iterable[bytes]:
+        """Send ``response``; its body's ``close()`` hands its tasks, then the request-scoped
+        exits, to the background runner (which runs the exits inline when there are no tasks)."""
+        background, response.background = response.background, None
+        tasks = flatten(background) if background is not None else []
+        cleanup = exits.after_response(bool(environ.get(RAISE_SERVER_EXCEPTIONS_KEY)))
+        try:
+            body = response(environ, start_response)
+        except Exception as exc:  # as FastAPI: raised inside the request's exit stack
+            request = Request(environ, {}, self)
+            exc_info = sys.exc_info()
+            error = exits.exit_request(exc) or FastrAPIError(RESPONSE_NOT_MADE)
+            error_response = self._handle_exception(request, error)  # type: ignore[arg-type]
+            return error_response(environ, lambda status, headers: start_response(status, headers, exc_info))
+        runner = self.background_runner
+        return ExitingBody(body, lambda: runner.finish(environ, tasks, cleanup))
+
+
+class _SwallowedError(FastrAPIError):
+    """Thrown into the request-scoped exits when a ``scope="function"`` one swallowed an exception."""
+
+
+FUNCTION_EXIT_SWALLOWED = (
+    "No response was made: a dependency with yield and scope=\"function\" caught the endpoint's exception "
+    "without raising it again."
+)
+RESPONSE_NOT_MADE = (
+    "Response not awaited. There's a high chance that the application code is raising an exception and a "
+    "dependency with yield has a block with a bare except, or a block with except Exception, and is not "
+    "raising the exception again."
+)
 
 
 def _apply_root_path(environ: dict[str, Any], root_path: str) -> None:

@@ -64,7 +64,6 @@ def test_first_steps(url: str) -> None:
     check(first_steps_app, "GET", url)
 
 
-@pytest.mark.xfail(strict=True, reason="OpenAPI generation (/openapi.json) is not implemented yet; another issue")
 def test_first_steps_openapi() -> None:
     check(first_steps_app, "GET", "/openapi.json")
 
