@@ -46,7 +46,7 @@ from fastrapi.responses import (
     json_bytes_response,
     no_body_status,
 )
-from fastrapi.routing import APIRoute, APIRouter, BaseRoute
+from fastrapi.routing import APIRoute, APIRouter, BaseRoute, RouteDecorators
 from fastrapi.serialization import dumps
 
 logger = logging.getLogger("fastrapi")
@@ -58,7 +58,7 @@ ExceptionHandler = Callable[[Request, Any], Any]
 RAISE_SERVER_EXCEPTIONS_KEY = "fastrapi.raise_server_exceptions"
 
 
-class FastrAPI:
+class FastrAPI(RouteDecorators):
     """The application: routes, settings and the WSGI entry point.
 
     ``app = FastrAPI(); @app.get("/") ...``; serve it with ``app.serve(host, port)``,
@@ -195,32 +195,9 @@ class FastrAPI:
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> APIRoute:
         return self.router.add_api_route(path, endpoint, **kwargs)
 
-    def api_route(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.router.api_route(path, **kwargs)
-
-    def get(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.router.get(path, **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.router.put(path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.router.post(path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.router.delete(path, **kwargs)
-
-    def options(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.router.options(path, **kwargs)
-
-    def head(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.router.head(path, **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.router.patch(path, **kwargs)
-
-    def trace(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.router.trace(path, **kwargs)
+    def api_route(self, path: str, *, methods: Sequence[str] | None = None,
+                  **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.router.api_route(path, methods=methods, **kwargs)
 
     def include_router(self, router: APIRouter, **kwargs: Any) -> None:
         """Add ``router``'s routes (also those it gets later) under ``prefix``, with the given overrides."""

@@ -512,7 +512,40 @@ class Matcher:
         return path in self.static or self._first_dynamic(path) is not None
 
 
-class APIRouter:
+class RouteDecorators:
+    """``get``/``post``/... decorators, shared by ``APIRouter`` and the app: each is ``api_route``
+    with one method."""
+
+    def api_route(self, path: str, *, methods: Sequence[str] | None = None,
+                  **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        raise NotImplementedError
+
+    def get(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["GET"], **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["PUT"], **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["POST"], **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["DELETE"], **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["OPTIONS"], **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["HEAD"], **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["PATCH"], **kwargs)
+
+    def trace(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["TRACE"], **kwargs)
+
+
+class APIRouter(RouteDecorators):
     """A group of routes, with options every route gets; ``include_router`` nests routers."""
 
     def __init__(
@@ -626,30 +659,6 @@ class APIRouter:
             return func
 
         return decorator
-
-    def get(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.api_route(path, methods=["GET"], **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.api_route(path, methods=["PUT"], **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.api_route(path, methods=["POST"], **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.api_route(path, methods=["DELETE"], **kwargs)
-
-    def options(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.api_route(path, methods=["OPTIONS"], **kwargs)
-
-    def head(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.api_route(path, methods=["HEAD"], **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.api_route(path, methods=["PATCH"], **kwargs)
-
-    def trace(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return self.api_route(path, methods=["TRACE"], **kwargs)
 
     def mount(self, path: str, app: WSGIApp, name: str | None = None) -> None:
         """Serve the WSGI app ``app`` under ``path`` (see ``Mount``)."""
