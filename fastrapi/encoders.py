@@ -34,6 +34,8 @@ from pydantic.networks import AnyUrl, NameEmail
 from pydantic.types import SecretBytes, SecretStr
 from pydantic_core import PydanticUndefinedType, Url
 
+from fastrapi.exceptions import PydanticV1NotSupportedError
+
 __all__ = [
     "ENCODERS_BY_TYPE",
     "PydanticV1NotSupportedError",
@@ -43,10 +45,6 @@ __all__ = [
 ]
 
 Encoder = Callable[[Any], Any]
-
-
-class PydanticV1NotSupportedError(RuntimeError):
-    """Raised when a ``pydantic.v1`` model instance has to be encoded."""
 
 
 def _optional_color_types() -> tuple[type, ...]:

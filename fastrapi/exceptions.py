@@ -37,6 +37,10 @@ class FastrAPIError(RuntimeError):
 FastAPIError = FastrAPIError
 
 
+class PydanticV1NotSupportedError(RuntimeError):
+    """Raised when a ``pydantic.v1`` model instance has to be encoded."""
+
+
 class ValidationException(Exception):
     """Base of the validation errors: ``errors()`` lists pydantic-style error dicts."""
 
