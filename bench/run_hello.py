@@ -73,6 +73,10 @@ TARGETS = [
     Target("gunicorn -k gevent_pywsgi -w 1", "raw", gunicorn("gevent_pywsgi", "raw_wsgi"), baseline=True),
     Target("gunicorn -k gevent_pywsgi -w 1", "fastrapi", gunicorn("gevent_pywsgi", "fastrapi_hello")),
     Target("uvicorn (1 worker)", "FastAPI", uvicorn("fastapi_hello")),
+    # async def endpoints: fastrapi drives one that never awaits with no event loop and no thread hop.
+    Target("pywsgi + TCP_NODELAY", "fastrapi async def (app.serve)", script("fastrapi_hello_async.py")),
+    Target("gunicorn -k gevent_pywsgi -w 1", "fastrapi async def", gunicorn("gevent_pywsgi", "fastrapi_hello_async")),
+    Target("uvicorn (1 worker)", "FastAPI async def", uvicorn("fastapi_hello_async")),
 ]
 
 
