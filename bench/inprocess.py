@@ -8,15 +8,10 @@ bench/frameworks/common.py. Usage: ``python bench/inprocess.py [--repeats 7] [--
 from __future__ import annotations
 
 import argparse
-import asyncio
-import gc
 import importlib
-import io
 import json
-import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +19,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
 from bench.frameworks.common import SCENARIOS, Scenario  # noqa: E402
+from bench.harness import runner, time_us  # noqa: E402
 
 # label -> (module in bench/frameworks, "wsgi" or "asgi")
 APPS = {
@@ -37,119 +33,17 @@ APPS = {
     "Bottle": ("bottle_app", "wsgi"),
     "raw WSGI": ("raw_app", "wsgi"),
 }
-Call = Callable[[], tuple[int, bytes]]
-
-
-def environ_for(s: Scenario) -> dict[str, Any]:
-    path, _, query = s.path.partition("?")
-    environ = {
-        "REQUEST_METHOD": s.method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": query,
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1:8000", "HTTP_ACCEPT": "*/*", "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False,
-    }
-    if s.body:
-        environ.update(CONTENT_TYPE="application/json", CONTENT_LENGTH=str(len(s.body)))
-    return environ
-
-
-def wsgi_call(app: Callable[..., Iterable[bytes]], s: Scenario) -> Call:
-    base = environ_for(s)
-    status: list[str] = []
-
-    def start_response(st: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
-        status.append(st)
-        return lambda data: None
-
-    def call() -> tuple[int, bytes]:
-        environ = dict(base)
-        environ["wsgi.input"] = io.BytesIO(s.body)
-        status.clear()
-        result = app(environ, start_response)
-        try:
-            body = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-        return int(status[0][:3]), body
-
-    return call
-
-
-def asgi_scope(s: Scenario) -> dict[str, Any]:
-    path, _, query = s.path.partition("?")
-    headers = [(b"host", b"127.0.0.1:8000"), (b"accept", b"*/*")]
-    if s.body:
-        headers += [(b"content-type", b"application/json"), (b"content-length", str(len(s.body)).encode())]
-    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": s.method, "scheme": "http",
-            "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
-            "headers": headers, "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
-
-
-async def asgi_request(app: Callable[..., Awaitable[None]], scope: dict[str, Any], body: bytes) -> tuple[int, bytes]:
-    """One request through ``app``: the whole body in one message, the answer collected."""
-    sent = False
-    status, chunks = 0, []
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            await asyncio.Event().wait()  # no disconnect while the app runs
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(dict(scope), receive, send)
-    return status, b"".join(chunks)
-
-
-def time_calls(call: Call, number: int, repeats: int) -> float:
-    """Median over ``repeats`` of the mean µs per call over ``number`` calls."""
-    samples = []
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter_ns()
-        for _ in range(number):
-            call()
-        samples.append((time.perf_counter_ns() - start) / number / 1000)
-    return statistics.median(samples)
 
 
 def measure(kind: str, app: Any, s: Scenario, number: int, repeats: int) -> float:
     """Check one answer, warm up, then time; µs per request."""
-    if kind == "wsgi":
-        call = wsgi_call(app, s)
-        check = call
-        timed = lambda: time_calls(call, number, repeats)  # noqa: E731
-    else:
-        scope = asgi_scope(s)
-        loop = asyncio.new_event_loop()
-
-        async def timed_async() -> float:
-            samples = []
-            for _ in range(repeats):
-                gc.collect()
-                start = time.perf_counter_ns()
-                for _ in range(number):
-                    await asgi_request(app, scope, s.body)
-                samples.append((time.perf_counter_ns() - start) / number / 1000)
-            return statistics.median(samples)
-
-        check = lambda: loop.run_until_complete(asgi_request(app, scope, s.body))  # noqa: E731
-        timed = lambda: loop.run_until_complete(timed_async())  # noqa: E731
-    status, body = check()
+    path, _, query = s.path.partition("?")
+    run = runner(kind, app, s.method, path, query, s.body)
+    status, body = run(1)
     if status != 200 or json.loads(body) != s.expected:
         raise RuntimeError(f"{s.method} {s.path} answered {status} {body[:100]!r}")
-    for _ in range(max(1, number // 5)):
-        check()
-    return timed()
+    run(max(1, number // 5))  # warm up
+    return time_us(run, number, repeats)
 
 
 def main() -> int:

@@ -18,7 +18,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
 from bench.frameworks.common import SCENARIOS  # noqa: E402
-from bench.inprocess import wsgi_call  # noqa: E402
+from bench.harness import wsgi_caller  # noqa: E402
 
 RESULTS = BENCH / "results"
 
@@ -30,7 +30,8 @@ def main() -> int:
     app = importlib.import_module("bench.frameworks.fastrapi_app").app
     RESULTS.mkdir(parents=True, exist_ok=True)
     for scenario in SCENARIOS[:3]:
-        call = wsgi_call(app, scenario)
+        path, _, query = scenario.path.partition("?")
+        call = wsgi_caller(app, scenario.method, path, query, scenario.body)
         call()  # warm: lazy startup, first-use caches
         profiler = Profiler(interval=0.0001)
         with profiler:

@@ -12,7 +12,6 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
 from bench.depends import apps  # noqa: E402
-from bench.params.run import asgi_runner, time_us, wsgi_caller  # noqa: E402
+from bench.harness import runner, time_us  # noqa: E402
 
 SCENARIOS = {
     "no dependencies": "/plain",
@@ -33,17 +32,7 @@ QUERY = {"/nested-query": "x=1&y=2&z=3"}
 
 def measure(kind: str, app: Any, path: str, number: int, repeats: int) -> float:
     query = QUERY.get(path, "")
-    run: Callable[[int], Any]
-    if kind == "wsgi":
-        call = wsgi_caller(app, "GET", path, query, b"")
-
-        def run(n: int) -> tuple[int, bytes]:
-            result = (0, b"")
-            for _ in range(n):
-                result = call()
-            return result
-    else:
-        run = asgi_runner(app, "GET", path, query, b"")
+    run = runner(kind, app, "GET", path, query, b"")
     status, out = run(1)
     if status != 200 or json.loads(out) != apps.EXPECTED[path]:
         raise RuntimeError(f"{path}: answered {status} {out[:100]!r}")
