@@ -60,16 +60,20 @@ def _multi_items(source: Any) -> list[tuple[str, Any]]:
     return source.multi_items()
 
 
+def _first_sent(lookups: tuple[tuple[str, str], ...], source: Any) -> tuple[str, str]:
+    """The first (name, key) whose key the request sent (``AliasChoices``), else the first one."""
+    if len(lookups) == 1:
+        return lookups[0]
+    return next(((name, key) for name, key in lookups if key in source), lookups[0])
+
+
 def _model_value(model: ParamModel, source: Any) -> Any:
     """The dict a parameter model validates: its fields by the names they are sent under, and,
     as in FastAPI, every other key of the location (the model's ``extra`` decides about those)."""
     data: dict[str, Any] = {}
     used: set[str] = set(model.skip_keys)
     for entry in model.entries:
-        lookups = entry.lookups
-        alias, key = lookups[0]
-        if len(lookups) > 1:
-            alias, key = next(((a, k) for a, k in lookups if k in source), lookups[0])
+        alias, key = _first_sent(entry.lookups, source)
         value = entry.read(source, key)
         if value is not _ABSENT:
             data[alias] = _read_bytes(value) if entry.file_bytes else value
@@ -93,9 +97,7 @@ def _collect(fields: list[ParamField], source: Any, raw: dict[str, Any]) -> None
                 raw[f.keys[0][0]] = value
             continue
         keys = f.keys
-        raw_key, key = keys[0]
-        if len(keys) > 1:
-            raw_key, key = next(((r, k) for r, k in keys if k in source), keys[0])
+        raw_key, key = _first_sent(keys, source)
         value = f.read(source, key)
         if value is not _ABSENT:
             raw[raw_key] = _read_bytes(value) if f.file_bytes else value

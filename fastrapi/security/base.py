@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fastrapi.exceptions import HTTPException
+from fastrapi.requests import Request
 from fastrapi.security.models import SecurityBase as SecurityBaseModel
 
 
@@ -11,3 +13,18 @@ class SecurityBase:
 
     model: SecurityBaseModel
     scheme_name: str
+    auto_error: bool
+
+    def make_not_authenticated_error(self) -> HTTPException:
+        """The 401 answered when credentials are missing (OAuth2 and OpenID Connect: a Bearer challenge)."""
+        return HTTPException(401, detail="Not authenticated", headers={"WWW-Authenticate": "Bearer"})
+
+    def raw_authorization(self, request: Request) -> str | None:
+        """The ``Authorization`` header as sent; missing: the 401, or None without ``auto_error``."""
+        # PERF: the environ key, without building the request's Headers.
+        authorization = request.environ.get("HTTP_AUTHORIZATION")
+        if not authorization:
+            if self.auto_error:
+                raise self.make_not_authenticated_error()
+            return None
+        return authorization

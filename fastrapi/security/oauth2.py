@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastrapi.exceptions import HTTPException
 from fastrapi.params import Form
 from fastrapi.requests import Request
 from fastrapi.security.base import SecurityBase
@@ -55,10 +54,6 @@ class OAuth2PasswordRequestFormStrict(OAuth2PasswordRequestForm):
                          client_id=client_id, client_secret=client_secret)
 
 
-def _not_authenticated() -> HTTPException:
-    return HTTPException(401, detail="Not authenticated", headers={"WWW-Authenticate": "Bearer"})
-
-
 class OAuth2(SecurityBase):
     """OAuth2 with the given ``flows``; the dependency's value is the raw ``Authorization`` header."""
 
@@ -70,16 +65,8 @@ class OAuth2(SecurityBase):
         self.scheme_name = scheme_name or type(self).__name__
         self.auto_error = auto_error
 
-    def make_not_authenticated_error(self) -> HTTPException:
-        return _not_authenticated()
-
     def __call__(self, request: Request) -> str | None:
-        authorization = request.environ.get("HTTP_AUTHORIZATION")
-        if not authorization:
-            if self.auto_error:
-                raise self.make_not_authenticated_error()
-            return None
-        return authorization
+        return self.raw_authorization(request)
 
     def _bearer_token(self, request: Request) -> str | None:
         authorization = request.environ.get("HTTP_AUTHORIZATION")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fastrapi.exceptions import HTTPException
 from fastrapi.requests import Request
 from fastrapi.security.base import SecurityBase
 from fastrapi.security.models import OpenIdConnect as OpenIdConnectModel
@@ -19,13 +18,5 @@ class OpenIdConnect(SecurityBase):
         self.scheme_name = scheme_name or type(self).__name__
         self.auto_error = auto_error
 
-    def make_not_authenticated_error(self) -> HTTPException:
-        return HTTPException(401, detail="Not authenticated", headers={"WWW-Authenticate": "Bearer"})
-
     def __call__(self, request: Request) -> str | None:
-        authorization = request.environ.get("HTTP_AUTHORIZATION")
-        if not authorization:
-            if self.auto_error:
-                raise self.make_not_authenticated_error()
-            return None
-        return authorization
+        return self.raw_authorization(request)
