@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextvars
 import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -314,7 +315,9 @@ class FastrAPI(RouteDecorators):
         stack = self.middleware_stack
         if stack is None:
             stack = self.middleware_stack = self.build_middleware_stack()
-        return stack(environ, start_response)
+        # Each request in its own copy of the context, as each ASGI request is its own task: a keep-alive
+        # connection serves its requests in one greenlet, and what one request sets must not reach the next.
+        return contextvars.copy_context().run(stack, environ, start_response)
 
     def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Route one request and answer it; the innermost layer of the middleware stack."""
@@ -507,7 +510,8 @@ class FastrAPI(RouteDecorators):
             error_response = self._handle_exception(request, error)  # type: ignore[arg-type]
             return error_response(environ, lambda status, headers: start_response(status, headers, exc_info))
         runner = self.background_runner
-        return ExitingBody(body, lambda: runner.finish(environ, tasks, cleanup))
+        context = contextvars.copy_context()
+        return ExitingBody(body, lambda: runner.finish(environ, tasks, cleanup, context))
 
 
 class _SwallowedError(FastrAPIError):

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dis
 import inspect
 import threading
@@ -63,13 +64,16 @@ def run_sync(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Call blocking ``func`` so that the server keeps serving meanwhile."""
     if is_patched() or not in_gevent_greenlet():
         return func(*args, **kwargs)
-    return threadpool().spawn(func, *args, **kwargs).get()
+    return threadpool().spawn(contextvars.copy_context().run, func, *args, **kwargs).get()
 
 
 def run_in_threadpool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run ``func`` in a real OS thread of the pool and wait for it without blocking the server."""
+    """Run ``func`` in a real OS thread of the pool and wait for it without blocking the server.
+
+    ``func`` sees the caller's context variables, as with Starlette's ``run_in_threadpool``.
+    """
     if in_gevent_greenlet():
-        return threadpool().spawn(func, *args, **kwargs).get()
+        return threadpool().spawn(contextvars.copy_context().run, func, *args, **kwargs).get()
     return func(*args, **kwargs)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import http
 import json
@@ -183,7 +184,8 @@ class Response:
             return None
         tasks = flatten(self.background)
         runner = runner_for(environ)
-        return lambda: runner.finish(environ, tasks)
+        context = contextvars.copy_context()  # the tasks see the request's context variables
+        return lambda: runner.finish(environ, tasks, None, context)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         self.start(start_response)
