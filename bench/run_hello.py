@@ -51,6 +51,11 @@ def script(name: str) -> Callable[[int], list[str]]:
     return lambda port: [PY, str(APPS / name), str(port)]
 
 
+def patched_script(module: str) -> Callable[[int], list[str]]:
+    """``app.serve()`` in a process monkey-patched before the app is imported."""
+    return lambda port: [PY, str(APPS / "patched_serve.py"), module, str(port)]
+
+
 def uvicorn(module: str) -> Callable[[int], list[str]]:
     return lambda port: [PY, "-m", "uvicorn", "--app-dir", str(APPS), "--host", "127.0.0.1", "--port", str(port),
                          "--no-access-log", "--log-level", "warning", f"{module}:app"]
@@ -68,6 +73,7 @@ class Target:
 TARGETS = [
     Target("pywsgi + TCP_NODELAY", "raw", script("raw_wsgi.py"), baseline=True),
     Target("pywsgi + TCP_NODELAY", "fastrapi (app.serve)", script("fastrapi_hello.py")),
+    Target("pywsgi + TCP_NODELAY", "fastrapi (app.serve, patched)", patched_script("fastrapi_hello")),
     Target("gunicorn -k gevent -w 1", "raw", gunicorn("gevent", "raw_wsgi"), baseline=True),
     Target("gunicorn -k gevent -w 1", "fastrapi", gunicorn("gevent", "fastrapi_hello")),
     Target("gunicorn -k gevent_pywsgi -w 1", "raw", gunicorn("gevent_pywsgi", "raw_wsgi"), baseline=True),

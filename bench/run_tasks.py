@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import sys
 
-from run_hello import RESULTS, Target, gunicorn, parse_args, run, script, uvicorn
+from run_hello import RESULTS, Target, gunicorn, parse_args, patched_script, run, script, uvicorn
 
 SERVERS = [
     ("pywsgi + TCP_NODELAY (app.serve)", script("fastrapi_tasks.py")),
+    ("pywsgi + TCP_NODELAY (app.serve, patched)", patched_script("fastrapi_tasks")),
     ("gunicorn -k gevent -w 1", gunicorn("gevent", "fastrapi_tasks")),
     ("gunicorn -k gevent_pywsgi -w 1", gunicorn("gevent_pywsgi", "fastrapi_tasks")),
     ("uvicorn (1 worker), FastAPI", uvicorn("fastapi_tasks")),
