@@ -13,9 +13,25 @@ from fastrapi.encoders import json_default, jsonable_encoder
 from fastrapi.exceptions import FastrAPIError, ResponseValidationError
 from fastrapi.responses import Response
 
-_encode = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"), default=json_default
-).encode
+
+def _make_encode() -> Callable[[Any], str]:
+    """``json.dumps`` with FastAPI's JSONResponse options, made once.
+
+    PERF: ``JSONEncoder.encode`` builds a new C encoder on every call (~0.6 µs of a ~3 µs hello);
+    this builds it once. No circular-reference check (its memo would be shared between threads):
+    a cyclic value fails with RecursionError instead of ValueError, a 500 either way.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # no _json accelerator (another Python implementation)
+        return json.JSONEncoder(
+            ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"), default=json_default
+        ).encode
+    chunks = make(None, json_default, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+    join = "".join
+    return lambda value: join(chunks(value, 0))
+
+
+_encode = _make_encode()
 
 
 def dumps(value: Any) -> bytes:
