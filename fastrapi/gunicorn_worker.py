@@ -15,12 +15,15 @@ from typing import Any
 import gevent
 from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIHandler
 
+from fastrapi.request_headers import FastHeaderParsing
+
 # The connection greenlets of this worker process now waiting for a request line.
 _waiting: set[Any] = set()
 
 
-class FairHandler(PyWSGIHandler):
-    """pywsgi's handler, yielding between keep-alive requests and known while idle."""
+class FairHandler(FastHeaderParsing, PyWSGIHandler):
+    """pywsgi's handler, yielding between keep-alive requests, known while idle, parsing headers
+    with ``fastrapi.request_headers``."""
 
     _served = 0
 

@@ -16,16 +16,19 @@ import gevent.pool
 from gevent.event import Event
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
+from fastrapi.request_headers import FastHeaderParsing
+
 logger = logging.getLogger("fastrapi.server")
 
 DEFAULT_GRACEFUL_TIMEOUT = 30.0
 
 
-class FairHandler(WSGIHandler):
+class FairHandler(FastHeaderParsing, WSGIHandler):
     """A connection handler that yields before each keep-alive request and counts requests in flight.
 
     Without the yield a busy keep-alive connection keeps its greenlet running while other
-    connections wait, and tail latency at saturation reaches seconds.
+    connections wait, and tail latency at saturation reaches seconds. Headers are parsed by
+    ``fastrapi.request_headers``; the access line is only formatted when there is an access log.
     """
 
     def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
@@ -37,6 +40,10 @@ class FairHandler(WSGIHandler):
             gevent.sleep(0)
         self._served += 1
         return super().handle_one_request()
+
+    def log_request(self) -> None:
+        if self.server.access_log:
+            super().log_request()
 
     def handle_one_response(self) -> None:
         server = self.server
@@ -59,6 +66,7 @@ class Server(WSGIServer):
             error_log=logger, **kwargs,
         )
         self.fair = fair
+        self.access_log = access_log
         self.in_flight = 0
 
     def graceful_stop(self, timeout: float) -> None:
