@@ -42,6 +42,9 @@ end
 """
 
 
+WORKER = "fastrapi.gunicorn_worker.Worker"
+
+
 def gunicorn(worker: str, module: str) -> Callable[[int], list[str]]:
     return lambda port: [PY, "-m", "gunicorn", "-k", worker, "-w", "1", "-b", f"127.0.0.1:{port}",
                          "--pythonpath", str(APPS), "--log-level", "warning", f"{module}:app"]
@@ -78,6 +81,9 @@ TARGETS = [
     Target("gunicorn -k gevent -w 1", "fastrapi", gunicorn("gevent", "fastrapi_hello")),
     Target("gunicorn -k gevent_pywsgi -w 1", "raw", gunicorn("gevent_pywsgi", "raw_wsgi"), baseline=True),
     Target("gunicorn -k gevent_pywsgi -w 1", "fastrapi", gunicorn("gevent_pywsgi", "fastrapi_hello")),
+    # fastrapi's own worker class, what `fastrapi run` starts: pywsgi inside gunicorn with fastrapi's handler.
+    Target("gunicorn -k fastrapi.gunicorn_worker.Worker -w 1", "raw", gunicorn(WORKER, "raw_wsgi"), baseline=True),
+    Target("gunicorn -k fastrapi.gunicorn_worker.Worker -w 1", "fastrapi", gunicorn(WORKER, "fastrapi_hello")),
     Target("uvicorn (1 worker)", "FastAPI", uvicorn("fastapi_hello")),
     # async def endpoints: fastrapi drives one that never awaits with no event loop and no thread hop.
     Target("pywsgi + TCP_NODELAY", "fastrapi async def (app.serve)", script("fastrapi_hello_async.py")),

@@ -61,6 +61,7 @@ ROWS = [
     Row("fastrapi", "serve", "fastrapi_app"),
     Row("fastrapi", "gevent", "fastrapi_app"),
     Row("fastrapi", "gevent_pywsgi", "fastrapi_app"),
+    Row("fastrapi", "fastrapi.gunicorn_worker.Worker", "fastrapi_app", note="the worker `fastrapi run` uses"),
     Row("FastAPI def", "uvicorn", "fastapi_app"),
     Row("FastAPI async def", "uvicorn", "fastapi_async_app", note="scenario 5 awaits asyncio.sleep(0.01)"),
     Row("Django Ninja", "gevent", "ninja_app", BG),
