@@ -11,7 +11,7 @@ from typing import Any
 
 from fastrapi.dependencies.analysis import RoutePlan, compile_route
 from fastrapi.exceptions import FastrAPIError
-from fastrapi.responses import JSONResponse, Response
+from fastrapi.responses import JSONResponse, Response, no_body_status, status_line
 from fastrapi.serialization import DEFAULT, ResponseSerializer, infer_response_model
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -214,6 +214,9 @@ class APIRoute(BaseRoute):
         # As given (maybe a Default), for include_router; and the class responses are made with.
         self.response_class_option = response_class
         self.response_class: type[Response] = _resolved(response_class)
+        # PERF: whether _dispatch may answer a plain return value without a Response object.
+        self.plain_json = self.response_class is JSONResponse and not no_body_status(status_code or 200)
+        self.status_line = status_line(status_code or 200)
         self.tags = list(tags or [])
         self.dependencies = list(dependencies or [])
         self.summary = summary
