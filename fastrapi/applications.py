@@ -40,6 +40,7 @@ from fastrapi.openapi.docs_routes import DocsAssets, add_docs_routes
 from fastrapi.openapi.utils import get_openapi
 from fastrapi.requests import ContentTooLarge, Request, escape_path, request_path
 from fastrapi.responses import (
+    ClosingBody,
     JSONResponse,
     PlainTextResponse,
     RedirectResponse,
@@ -352,8 +353,8 @@ class FastrAPI(RouteDecorators):
                     result = run_async(plan.call, (), kwargs, plan.suspends)
                 else:
                     result = run_sync(plan.call, **kwargs)
-                if not tasks and sub_response is None and route.plain_json and not isinstance(result, Response):
-                    return self._send_json(route, result, environ, start_response)  # type: ignore[arg-type]
+                if sub_response is None and route.plain_json and not isinstance(result, Response):
+                    return self._send_json(route, result, environ, start_response, tasks)  # type: ignore[arg-type]
                 response = self._to_response(route, result, sub_response)  # type: ignore[arg-type]
         except ContentTooLarge as exc:  # answered before any handler, as FastAPI's body limit does
             tasks = None
@@ -363,15 +364,18 @@ class FastrAPI(RouteDecorators):
             response = self._handle_exception(request or Request(environ, path_params, self), exc)
         return self._send(environ, start_response, response, tasks)
 
-    @staticmethod
-    def _send_json(route: APIRoute, result: Any, environ: dict[str, Any],
-                   start_response: StartResponse) -> Iterable[bytes]:
-        """PERF: the common answer (JSON, a status with a body, nothing else to send) straight to WSGI,
-        with the same status, headers and body ``_to_response`` + ``_send`` would give."""
+    def _send_json(self, route: APIRoute, result: Any, environ: dict[str, Any], start_response: StartResponse,
+                   tasks: BackgroundTasks | None) -> Iterable[bytes]:
+        """PERF: the common answer (a JSON body, no sub-response) straight to WSGI, with the status, headers,
+        body and task hand-over ``_to_response`` + ``_send`` would give, without a Response object."""
         serializer = route.serializer
         body = dumps(result) if serializer is None else serializer.to_json(result)
         start_response(route.status_line, [("content-length", str(len(body))), ("content-type", "application/json")])
-        return [body] if environ["REQUEST_METHOD"] != "HEAD" else []
+        chunks = [body] if environ["REQUEST_METHOD"] != "HEAD" else []
+        if not tasks:
+            return chunks
+        runner, task_list, context = self.background_runner, flatten(tasks), contextvars.copy_context()
+        return ClosingBody(chunks, lambda: runner.finish(environ, task_list, None, context))
 
     def _dispatch_with_exits(self, environ: dict[str, Any], start_response: StartResponse, route: APIRoute,
                              plan: RoutePlan, request: Request) -> Iterable[bytes]:
