@@ -43,13 +43,17 @@ class Row:
 
     @property
     def label(self) -> str:
-        servers = {"serve": "app.serve()", "pywsgi": "pywsgi + TCP_NODELAY", "uvicorn": "uvicorn 1 worker"}
+        servers = {"serve": "app.serve()", "serve-patched": "app.serve(), patched", "pywsgi": "pywsgi + TCP_NODELAY",
+                   "uvicorn": "uvicorn 1 worker"}
         return f"{self.framework} / {servers.get(self.server, f'gunicorn -k {self.server} -w 1')}"
 
     def command(self, attr: str, port: int) -> list[str]:
         target = f"bench.frameworks.{self.module}:{attr}"
         if self.server in ("serve", "pywsgi"):
             return [PY, str(FRAMEWORKS / f"{self.module}.py"), str(port), attr]
+        if self.server == "serve-patched":  # gevent.monkey.patch_all() before the app is imported
+            return [PY, str(ROOT / "bench" / "apps" / "patched_serve.py"), f"bench.frameworks.{self.module}", str(port),
+                    attr]
         if self.server == "uvicorn":  # loop and http "auto": uvloop and httptools when installed
             return [PY, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
                     "--log-level", "warning", target]
@@ -59,6 +63,7 @@ class Row:
 
 ROWS = [
     Row("fastrapi", "serve", "fastrapi_app"),
+    Row("fastrapi", "serve-patched", "fastrapi_app"),
     Row("fastrapi", "gevent", "fastrapi_app"),
     Row("fastrapi", "gevent_pywsgi", "fastrapi_app"),
     Row("fastrapi", "fastrapi.gunicorn_worker.Worker", "fastrapi_app", note="the worker `fastrapi run` uses"),
