@@ -17,7 +17,6 @@ from fastrapi.background import (
     BackgroundStats,
     BackgroundTask,
     BackgroundTasks,
-    flatten,
 )
 from fastrapi.concurrency import is_async_callable, run_async, run_sync
 from fastrapi.datastructures import State
@@ -45,7 +44,9 @@ from fastrapi.responses import (
     PlainTextResponse,
     RedirectResponse,
     Response,
+    hand_over,
     json_bytes_response,
+    json_headers,
     no_body_status,
 )
 from fastrapi.routing import APIRoute, APIRouter, BaseRoute, RouteDecorators
@@ -364,18 +365,16 @@ class FastrAPI(RouteDecorators):
             response = self._handle_exception(request or Request(environ, path_params, self), exc)
         return self._send(environ, start_response, response, tasks)
 
-    def _send_json(self, route: APIRoute, result: Any, environ: dict[str, Any], start_response: StartResponse,
+    @staticmethod
+    def _send_json(route: APIRoute, result: Any, environ: dict[str, Any], start_response: StartResponse,
                    tasks: BackgroundTasks | None) -> Iterable[bytes]:
         """PERF: the common answer (a JSON body, no sub-response) straight to WSGI, with the status, headers,
         body and task hand-over ``_to_response`` + ``_send`` would give, without a Response object."""
         serializer = route.serializer
         body = dumps(result) if serializer is None else serializer.to_json(result)
-        start_response(route.status_line, [("content-length", str(len(body))), ("content-type", "application/json")])
+        start_response(route.status_line, json_headers(body))
         chunks = [body] if environ["REQUEST_METHOD"] != "HEAD" else []
-        if not tasks:
-            return chunks
-        runner, task_list, context = self.background_runner, flatten(tasks), contextvars.copy_context()
-        return ClosingBody(chunks, lambda: runner.finish(environ, task_list, None, context))
+        return ClosingBody(chunks, hand_over(environ, tasks)) if tasks else chunks
 
     def _dispatch_with_exits(self, environ: dict[str, Any], start_response: StartResponse, route: APIRoute,
                              plan: RoutePlan, request: Request) -> Iterable[bytes]:
@@ -517,7 +516,6 @@ class FastrAPI(RouteDecorators):
         """Send ``response``; its body's ``close()`` hands its tasks, then the request-scoped
         exits, to the background runner (which runs the exits inline when there are no tasks)."""
         background, response.background = response.background, None
-        tasks = flatten(background) if background is not None else []
         cleanup = exits.after_response(bool(environ.get(RAISE_SERVER_EXCEPTIONS_KEY)))
         try:
             body = response(environ, start_response)
@@ -527,9 +525,7 @@ class FastrAPI(RouteDecorators):
             error = exits.exit_request(exc) or FastrAPIError(RESPONSE_NOT_MADE)
             error_response = self._handle_exception(request, error)  # type: ignore[arg-type]
             return error_response(environ, lambda status, headers: start_response(status, headers, exc_info))
-        runner = self.background_runner
-        context = contextvars.copy_context()
-        return ExitingBody(body, lambda: runner.finish(environ, tasks, cleanup, context))
+        return ExitingBody(body, hand_over(environ, background, cleanup))
 
 
 class _SwallowedError(FastrAPIError):

@@ -43,6 +43,21 @@ def no_body_status(code: int) -> bool:
     return code < 200 or code in (204, 304)
 
 
+def hand_over(environ: dict[str, Any], background: BackgroundTask | None,
+              cleanup: Callable[[], None] | None = None) -> Callable[[], None]:
+    """The call a body's ``close()`` makes to give ``background``'s tasks, then ``cleanup``, to the
+    app's runner, with a copy of the current context (the tasks see the request's context variables)."""
+    tasks = flatten(background) if background is not None else []
+    runner = runner_for(environ)
+    context = contextvars.copy_context()
+    return lambda: runner.finish(environ, tasks, cleanup, context)
+
+
+def json_headers(body: bytes) -> list[tuple[str, str]]:
+    """The headers ``JSONResponse`` sends with ``body``."""
+    return [("content-length", str(len(body))), ("content-type", "application/json")]
+
+
 class ClosingBody:
     """A body iterable that closes the inner one, then calls ``on_close`` exactly once."""
 
@@ -180,12 +195,7 @@ class Response:
 
     def finisher(self, environ: dict[str, Any]) -> Callable[[], None] | None:
         """What the body's ``close()`` must call: hand the background tasks to the runner."""
-        if self.background is None:
-            return None
-        tasks = flatten(self.background)
-        runner = runner_for(environ)
-        context = contextvars.copy_context()  # the tasks see the request's context variables
-        return lambda: runner.finish(environ, tasks, None, context)
+        return None if self.background is None else hand_over(environ, self.background)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         self.start(start_response)
@@ -225,7 +235,7 @@ def json_bytes_response(body: bytes, status_code: int = 200) -> JSONResponse:
         headers._items = [("content-type", "application/json")]
     else:
         response.body = body
-        headers._items = [("content-length", str(len(body))), ("content-type", "application/json")]
+        headers._items = json_headers(body)
     response.headers = headers
     return response
 
