@@ -101,8 +101,9 @@ class Run:
 
 
 @dataclass
-class Result:
-    target: Target
+class Measured:
+    """The runs of one measurement (a server and app, or a matrix cell) and their medians."""
+
     runs: list[Run] = field(default_factory=list)
     failure: str = ""
 
@@ -117,6 +118,11 @@ class Result:
     @property
     def p99_ms(self) -> float:
         return statistics.median(r.p99_ms for r in self.runs)
+
+
+@dataclass
+class Result(Measured):
+    target: Target = field(kw_only=True)
 
 
 def free_port() -> int:
@@ -182,7 +188,7 @@ def wrk(port: int, path: str, seconds: int, connections: int, report: Path) -> R
 
 
 def measure(target: Target, args: argparse.Namespace, report: Path, log: Path) -> Result:
-    result = Result(target)
+    result = Result(target=target)
     port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     with log.open("wb") as log_file:

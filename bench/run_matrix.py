@@ -14,16 +14,15 @@ import json
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from run_hello import PY, RESULTS, ROOT, WRK_REPORT, Run, free_port, stop, versions, wait_ready, wrk
+from run_hello import PY, RESULTS, ROOT, WRK_REPORT, Measured, free_port, stop, versions, wait_ready, wrk
 
 sys.path.insert(0, str(ROOT))
 from bench.frameworks.common import SCENARIOS, Scenario
@@ -80,18 +79,7 @@ ROWS = [
 ]
 
 
-@dataclass
-class Cell:
-    runs: list[Run] = field(default_factory=list)
-    failure: str = ""
-
-    @property
-    def rps(self) -> float:
-        return statistics.median(r.rps for r in self.runs)
-
-    @property
-    def p99_ms(self) -> float:
-        return statistics.median(r.p99_ms for r in self.runs)
+Cell = Measured  # one framework/server row's runs of one scenario
 
 
 def lua(s: Scenario) -> str:

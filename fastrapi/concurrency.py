@@ -64,7 +64,7 @@ def run_sync(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Call blocking ``func`` so that the server keeps serving meanwhile."""
     if is_patched() or not in_gevent_greenlet():
         return func(*args, **kwargs)
-    return threadpool().spawn(contextvars.copy_context().run, func, *args, **kwargs).get()
+    return _in_pool(func, *args, **kwargs)
 
 
 def run_in_threadpool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -73,8 +73,13 @@ def run_in_threadpool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     ``func`` sees the caller's context variables, as with Starlette's ``run_in_threadpool``.
     """
     if in_gevent_greenlet():
-        return threadpool().spawn(contextvars.copy_context().run, func, *args, **kwargs).get()
+        return _in_pool(func, *args, **kwargs)
     return func(*args, **kwargs)
+
+
+def _in_pool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``func`` on a pool thread, in a copy of the caller's context; this greenlet waits for it."""
+    return threadpool().spawn(contextvars.copy_context().run, func, *args, **kwargs).get()
 
 
 def is_async_callable(func: Any) -> bool:
