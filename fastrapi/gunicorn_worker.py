@@ -16,12 +16,13 @@ import gevent
 from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIHandler
 
 from fastrapi.request_headers import FastHeaderParsing
+from fastrapi.response_writes import OneSendWrites
 
 # The connection greenlets of this worker process now waiting for a request line.
 _waiting: set[Any] = set()
 
 
-class FairHandler(FastHeaderParsing, PyWSGIHandler):
+class FairHandler(OneSendWrites, FastHeaderParsing, PyWSGIHandler):
     """pywsgi's handler, yielding between keep-alive requests, known while idle, parsing headers
     with ``fastrapi.request_headers``."""
 

@@ -17,18 +17,20 @@ from gevent.event import Event
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from fastrapi.request_headers import FastHeaderParsing
+from fastrapi.response_writes import OneSendWrites
 
 logger = logging.getLogger("fastrapi.server")
 
 DEFAULT_GRACEFUL_TIMEOUT = 30.0
 
 
-class FairHandler(FastHeaderParsing, WSGIHandler):
+class FairHandler(OneSendWrites, FastHeaderParsing, WSGIHandler):
     """A connection handler that yields before each keep-alive request and counts requests in flight.
 
     Without the yield a busy keep-alive connection keeps its greenlet running while other
     connections wait, and tail latency at saturation reaches seconds. Headers are parsed by
-    ``fastrapi.request_headers``; the access line is only formatted when there is an access log.
+    ``fastrapi.request_headers``, small responses leave in one send (``fastrapi.response_writes``);
+    the access line is only formatted when there is an access log.
     """
 
     def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
@@ -83,8 +85,8 @@ class Server(WSGIServer):
 def make_listener(host: str, port: int, backlog: int = 2048) -> socket.socket:
     """A listening socket with TCP_NODELAY, which accepted sockets inherit.
 
-    pywsgi writes headers and body in two sends; with Nagle on, delayed ACKs stall each
-    keep-alive response by ~40 ms.
+    A streamed or large response goes out in several sends; with Nagle on, delayed ACKs stall
+    each such keep-alive response by ~40 ms.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = gevent.socket.socket(family, socket.SOCK_STREAM)
