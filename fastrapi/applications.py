@@ -37,7 +37,14 @@ from fastrapi.middleware.base import BaseHTTPMiddleware
 from fastrapi.middleware.errors import ERRORS_OUTSIDE_KEY, ServerErrorMiddleware
 from fastrapi.openapi.docs_routes import DocsAssets, add_docs_routes
 from fastrapi.openapi.utils import get_openapi
-from fastrapi.requests import ContentTooLarge, Request, escape_path, request_path
+from fastrapi.requests import (
+    MAX_BODY_SIZE_KEY,
+    ContentTooLarge,
+    Request,
+    check_content_length,
+    escape_path,
+    request_path,
+)
 from fastrapi.responses import (
     ClosingBody,
     JSONResponse,
@@ -338,9 +345,16 @@ class FastrAPI(RouteDecorators):
                 return route.handle(environ, start_response, path)  # type: ignore[attr-defined]
             else:
                 plan = route.plan  # type: ignore[attr-defined]
-                if plan.takes_nothing:
+                if plan.reads_nothing:  # PERF: no Request and no solve for these
+                    if self.extra and self.extra.get("max_body_size") is not None:
+                        environ[MAX_BODY_SIZE_KEY] = self.extra["max_body_size"]  # as FastAPI: 413 anyway
+                        check_content_length(environ)
                     kwargs: dict[str, Any] = {}
                     sub_response = None
+                    if plan.background_arg:
+                        tasks = kwargs[plan.background_arg] = BackgroundTasks()
+                    if plan.response_arg:
+                        sub_response = kwargs[plan.response_arg] = _sub_response()
                 else:
                     request = Request(environ, path_params, self)
                     if plan.dependencies and self._dependency_overrides:
@@ -374,7 +388,7 @@ class FastrAPI(RouteDecorators):
         body = dumps(result) if serializer is None else serializer.to_json(result)
         start_response(route.status_line, json_headers(body))
         chunks = [body] if environ["REQUEST_METHOD"] != "HEAD" else []
-        return ClosingBody(chunks, hand_over(environ, tasks)) if tasks else chunks
+        return ClosingBody(chunks, hand_over(environ, tasks)) if tasks is not None and tasks.tasks else chunks
 
     def _dispatch_with_exits(self, environ: dict[str, Any], start_response: StartResponse, route: APIRoute,
                              plan: RoutePlan, request: Request) -> Iterable[bytes]:

@@ -177,9 +177,10 @@ class RoutePlan(CallPlan):
         return self.shared_body or self.body
 
     @property
-    def takes_nothing(self) -> bool:
-        return not (self.groups or self.body or self.request_arg or self.response_arg or self.background_arg
-                    or self.max_body_size is not None or self.dependencies or self.security_scopes_arg)
+    def reads_nothing(self) -> bool:
+        """Nothing to take from the request: at most ``BackgroundTasks`` and ``Response`` parameters."""
+        return not (self.groups or self.body or self.request_arg or self.max_body_size is not None
+                    or self.dependencies or self.security_scopes_arg)
 
     def iter_dependencies(self, unique: bool = True) -> Iterator[Any]:
         """``(step, depth)`` for the dependency steps in FastAPI's tree order: depth first, a
