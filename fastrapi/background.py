@@ -16,9 +16,11 @@ from typing import Any
 import gevent
 import gevent.event
 import gevent.monkey
+from gevent import Greenlet
 from gevent.hub import Hub, Waiter, get_hub
+from greenlet import getcurrent
 
-from fastrapi.concurrency import in_gevent_greenlet, is_async_callable, run_async, run_sync
+from fastrapi.concurrency import is_async_callable, run_async, run_sync
 
 logger = logging.getLogger("fastrapi")
 
@@ -82,9 +84,15 @@ class BackgroundTasks(BackgroundTask):
 
 def flatten(task: BackgroundTask) -> list[BackgroundTask]:
     """The single tasks inside ``task``, in order."""
-    if isinstance(task, BackgroundTasks):
-        return [t for inner in task.tasks for t in flatten(inner)]
-    return [task]
+    if not isinstance(task, BackgroundTasks):
+        return [task]
+    found: list[BackgroundTask] = []
+    for inner in task.tasks:
+        if isinstance(inner, BackgroundTasks):
+            found.extend(flatten(inner))
+        else:
+            found.append(inner)
+    return found
 
 
 ErrorHook = Callable[[BackgroundTask, BaseException], None]
@@ -235,24 +243,21 @@ class BackgroundRunner:
     def schedule(self, tasks: list[BackgroundTask], then: Callable[[], None] | None = None,
                  context: contextvars.Context | None = None) -> None:
         """Run ``tasks`` after this call returns, in order, then ``then()`` (cleanup), in ``context``."""
-        self._count_queued(len(tasks))
+        with self._stats_lock:
+            self._stats.queued += len(tasks)
         self._pending[id(tasks)] = tasks
         self._idle.clear()
         if context is None:
             context = contextvars.copy_context()
-        if in_gevent_greenlet():
+        if isinstance(getcurrent(), Greenlet):
             self._backlog.append((tasks, then, context))
-            self._wake_or_spawn_runner()
+            hub = get_hub()
+            if hub not in self._dispatching:  # else a dispatch is due on this loop and will see the list
+                self._dispatching.add(hub)
+                hub.loop.run_callback(self._dispatch, hub)
         else:
             # A greenlet spawned from a plain thread (wsgiref, waitress) never runs: use a worker thread.
             self._thread_executor().submit(self._job, tasks, then, context)
-
-    def _wake_or_spawn_runner(self) -> None:
-        hub = get_hub()
-        if hub in self._dispatching:
-            return  # a dispatch is due on this hub's loop and will see the new list
-        self._dispatching.add(hub)
-        hub.loop.run_callback(self._dispatch, hub)
 
     def _dispatch(self, hub: Hub) -> None:
         """In the hub: give every waiting list a runner, parked or new, up to the cap.
@@ -287,7 +292,7 @@ class BackgroundRunner:
                         tasks, then, context = backlog.popleft()
                     except IndexError:  # another runner took it
                         break
-                    self._job(tasks, then, context)
+                    context.run(self._run_job, tasks, then)
                 with self._stats_lock:
                     if backlog:
                         continue  # added while this runner was deciding
@@ -305,16 +310,21 @@ class BackgroundRunner:
 
     def _job(self, tasks: list[BackgroundTask], then: Callable[[], None] | None,
              context: contextvars.Context) -> None:
+        context.run(self._run_job, tasks, then)
+
+    def _run_job(self, tasks: list[BackgroundTask], then: Callable[[], None] | None) -> None:
+        """One request's list, then its cleanup; the list leaves ``_pending`` when both are done."""
         try:
-            # PERF: unpatched, the whole list makes one trip to the thread pool, not one per task.
-            context.run(self._run_then, self._run_blocking, tasks, then)
+            try:
+                # PERF: unpatched, the whole list makes one trip to the thread pool, not one per task.
+                run_sync(self.run_now, tasks)
+            finally:
+                if then is not None:
+                    then()
         finally:
             del self._pending[id(tasks)]
             if not self._pending:
                 self._idle.set()
-
-    def _run_blocking(self, tasks: list[BackgroundTask]) -> None:
-        run_sync(self.run_now, tasks)
 
     def _thread_executor(self) -> ThreadPoolExecutor:
         with self._executor_lock:

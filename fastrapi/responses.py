@@ -12,6 +12,7 @@ import stat
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from email.utils import format_datetime, formatdate
+from functools import partial
 from http.cookies import SimpleCookie
 from typing import Any, Literal
 from urllib.parse import quote
@@ -48,9 +49,7 @@ def hand_over(environ: dict[str, Any], background: BackgroundTask | None,
     """The call a body's ``close()`` makes to give ``background``'s tasks, then ``cleanup``, to the
     app's runner, with a copy of the current context (the tasks see the request's context variables)."""
     tasks = flatten(background) if background is not None else []
-    runner = runner_for(environ)
-    context = contextvars.copy_context()
-    return lambda: runner.finish(environ, tasks, cleanup, context)
+    return partial(runner_for(environ).finish, environ, tasks, cleanup, contextvars.copy_context())
 
 
 def json_headers(body: bytes) -> list[tuple[str, str]]:
