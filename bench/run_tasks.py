@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sys
 
-from run_hello import RESULTS, Target, gunicorn, parse_args, patched_script, run, script, uvicorn
+from run_hello import RESULTS, WORKER, Target, gunicorn, parse_args, patched_script, run, script, uvicorn
 
 SERVERS = [
     ("pywsgi + TCP_NODELAY (app.serve)", script("fastrapi_tasks.py")),
     ("pywsgi + TCP_NODELAY (app.serve, patched)", patched_script("fastrapi_tasks")),
     ("gunicorn -k gevent -w 1", gunicorn("gevent", "fastrapi_tasks")),
     ("gunicorn -k gevent_pywsgi -w 1", gunicorn("gevent_pywsgi", "fastrapi_tasks")),
+    (f"gunicorn -k {WORKER} -w 1 (fastrapi run)", gunicorn(WORKER, "fastrapi_tasks")),
     ("uvicorn (1 worker), FastAPI", uvicorn("fastapi_tasks")),
 ]
 TARGETS = [

@@ -176,32 +176,40 @@ class BackgroundRunner:
 
     def run_now(self, tasks: list[BackgroundTask]) -> None:
         """Run ``tasks`` here, one after the other, isolating their failures."""
-        stats, lock = self._stats, self._stats_lock
+        stats, lock, clock = self._stats, self._stats_lock, time.perf_counter
         for index, task in enumerate(tasks):
             with lock:
                 stats.queued -= 1
                 stats.running += 1
-            failed = True
-            started = time.perf_counter()
+            started = clock()
             try:
                 task.run()
-                failed = False
             except Exception as exc:
+                self._count_failed(clock() - started)
                 self._report(task, exc)
             except BaseException:
                 # Killed (e.g. at the end of a drain): the rest of the list never starts.
-                with lock:
-                    stats.queued -= len(tasks) - index - 1
+                self._count_failed(clock() - started, dropped=len(tasks) - index - 1)
                 raise
-            finally:
-                elapsed = time.perf_counter() - started
+            else:
+                elapsed = clock() - started
                 with lock:
                     stats.running -= 1
-                    stats.failed += failed
-                    stats.succeeded += not failed
+                    stats.succeeded += 1
                     stats.seconds_total += elapsed
                     if elapsed > stats.seconds_max:
                         stats.seconds_max = elapsed
+
+    def _count_failed(self, elapsed: float, dropped: int = 0) -> None:
+        """A task ended with an exception; ``dropped`` tasks after it will never start."""
+        stats = self._stats
+        with self._stats_lock:
+            stats.running -= 1
+            stats.queued -= dropped
+            stats.failed += 1
+            stats.seconds_total += elapsed
+            if elapsed > stats.seconds_max:
+                stats.seconds_max = elapsed
 
     def _report(self, task: BackgroundTask, exc: Exception) -> None:
         logger.error("Background task %s(%s) failed", task.name, task.describe_arguments(), exc_info=exc)
