@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import gevent
@@ -14,7 +12,8 @@ import pytest
 from gevent.pywsgi import WSGIServer
 
 from fastrapi.request_headers import MAX_HEADERS, MAX_LINE, read_request_headers
-from fastrapi.server import Server, make_listener
+from fastrapi.server import Server
+from tests.wire import exchange, serving
 
 ENVIRON_KEYS = ("CONTENT_TYPE", "CONTENT_LENGTH", "PATH_INFO", "QUERY_STRING", "REQUEST_METHOD")
 
@@ -26,29 +25,6 @@ def echo_environ(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     data = json.dumps(seen, sort_keys=True).encode()
     start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
     return [data]
-
-
-@contextmanager
-def serving(server_class: type[WSGIServer]) -> Iterator[int]:
-    server = server_class(make_listener("127.0.0.1", 0), echo_environ)
-    server.start()
-    try:
-        yield server.server_port
-    finally:
-        server.stop(timeout=1)
-
-
-def exchange(port: int, raw: bytes) -> bytes:
-    """Send ``raw`` on one connection and read until the server closes it."""
-    sock = gevent.socket.create_connection(("127.0.0.1", port), timeout=5)
-    try:
-        sock.sendall(raw)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        sock.close()
 
 
 def bodies(answer: bytes) -> list[Any]:
@@ -75,9 +51,9 @@ VALID = [
 def test_valid_requests_give_the_environ_stock_pywsgi_gives(raw: bytes) -> None:
     request = raw.replace(b"Host: h", b"Host: h\r\nConnection: close", 1) if b"\r\n" in raw else \
         raw.replace(b"Host: h", b"Host: h\nConnection: close", 1)
-    with serving(WSGIServer) as port:
+    with serving(WSGIServer, echo_environ) as port:
         expected = bodies(exchange(port, request))
-    with serving(Server) as port:
+    with serving(Server, echo_environ) as port:
         assert bodies(exchange(port, request)) == expected
     assert len(expected) == 1
 
@@ -85,7 +61,7 @@ def test_valid_requests_give_the_environ_stock_pywsgi_gives(raw: bytes) -> None:
 def test_keep_alive_requests_on_one_connection_each_get_their_headers() -> None:
     raw = (b"GET /1 HTTP/1.1\r\nHost: h\r\nX-N: 1\r\n\r\n"
            b"GET /2 HTTP/1.1\r\nHost: h\r\nX-N: 2\r\nConnection: close\r\n\r\n")
-    with serving(Server) as port:
+    with serving(Server, echo_environ) as port:
         answers = bodies(exchange(port, raw))
     assert [(a["PATH_INFO"], a["HTTP_X_N"]) for a in answers] == [("/1", "1"), ("/2", "2")]
 
@@ -103,7 +79,7 @@ BAD = {  # the header lines after the request line
 
 @pytest.mark.parametrize("lines", BAD.values(), ids=BAD.keys())
 def test_malformed_headers_are_answered_400_and_the_connection_closed(lines: bytes) -> None:
-    with serving(Server) as port:
+    with serving(Server, echo_environ) as port:
         answer = exchange(port, b"GET / HTTP/1.1\r\n" + lines + b"\r\n")
     assert answer.startswith(b"HTTP/1.1 400 "), answer[:100]
 
@@ -129,7 +105,7 @@ def test_the_end_of_input_ends_the_headers() -> None:
 
 
 def test_requests_are_served_while_another_connection_sends_its_headers_slowly() -> None:
-    with serving(Server) as port:
+    with serving(Server, echo_environ) as port:
         slow = gevent.socket.create_connection(("127.0.0.1", port), timeout=5)
         slow.sendall(b"GET /slow HTTP/1.1\r\nHost: h\r\nX-Part: ")
         try:

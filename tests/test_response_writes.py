@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
-import gevent
-import gevent.socket
 import pytest
 from gevent.pywsgi import WSGIServer
 
 from fastrapi.response_writes import JOIN_LIMIT
-from fastrapi.server import Server, make_listener
+from fastrapi.server import Server
+from tests.wire import exchange, serving
 
 App = Callable[[dict[str, Any], Any], Iterable[bytes]]
 
@@ -45,31 +43,6 @@ APPS: dict[str, App] = {
     "204": fixed(b"", "204 No Content", length=False),
     "chunked": streamed,
 }
-
-
-@contextmanager
-def serving(server_class: type[WSGIServer], app: App) -> Iterator[int]:
-    server = server_class(make_listener("127.0.0.1", 0), app)
-    server.start()
-    try:
-        yield server.server_port
-    finally:
-        server.stop(timeout=1)
-
-
-def exchange(port: int, raw: bytes, read_delay: float = 0.0) -> bytes:
-    """Send ``raw`` on one connection and read until the server closes it."""
-    sock = gevent.socket.create_connection(("127.0.0.1", port), timeout=5)
-    try:
-        sock.sendall(raw)
-        if read_delay:
-            gevent.sleep(read_delay)  # lets the server's send buffer fill up first
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        sock.close()
 
 
 def without_date(answer: bytes) -> bytes:
