@@ -16,11 +16,9 @@ from typing import Any
 import gevent
 import gevent.event
 import gevent.monkey
-from gevent import Greenlet
 from gevent.hub import Hub, Waiter, get_hub
-from greenlet import getcurrent
 
-from fastrapi.concurrency import is_async_callable, run_async, run_sync
+from fastrapi.concurrency import in_gevent_greenlet, is_async_callable, run_async, run_sync
 
 logger = logging.getLogger("fastrapi")
 
@@ -251,13 +249,12 @@ class BackgroundRunner:
     def schedule(self, tasks: list[BackgroundTask], then: Callable[[], None] | None = None,
                  context: contextvars.Context | None = None) -> None:
         """Run ``tasks`` after this call returns, in order, then ``then()`` (cleanup), in ``context``."""
-        with self._stats_lock:
-            self._stats.queued += len(tasks)
+        self._count_queued(len(tasks))
         self._pending[id(tasks)] = tasks
         self._idle.clear()
         if context is None:
             context = contextvars.copy_context()
-        if isinstance(getcurrent(), Greenlet):
+        if in_gevent_greenlet():
             self._backlog.append((tasks, then, context))
             hub = get_hub()
             if hub not in self._dispatching:  # else a dispatch is due on this loop and will see the list
