@@ -37,14 +37,7 @@ from fastrapi.middleware.base import BaseHTTPMiddleware
 from fastrapi.middleware.errors import ERRORS_OUTSIDE_KEY, ServerErrorMiddleware
 from fastrapi.openapi.docs_routes import DocsAssets, add_docs_routes
 from fastrapi.openapi.utils import get_openapi
-from fastrapi.requests import (
-    MAX_BODY_SIZE_KEY,
-    ContentTooLarge,
-    Request,
-    check_content_length,
-    escape_path,
-    request_path,
-)
+from fastrapi.requests import ContentTooLarge, Request, escape_path, request_path, set_body_limit
 from fastrapi.responses import (
     ClosingBody,
     JSONResponse,
@@ -347,8 +340,7 @@ class FastrAPI(RouteDecorators):
                 plan = route.plan  # type: ignore[attr-defined]
                 if plan.reads_nothing:  # PERF: no Request and no solve for these
                     if self.extra and self.extra.get("max_body_size") is not None:
-                        environ[MAX_BODY_SIZE_KEY] = self.extra["max_body_size"]  # as FastAPI: 413 anyway
-                        check_content_length(environ)
+                        set_body_limit(environ, self.extra["max_body_size"])  # as FastAPI: 413 anyway
                     kwargs: dict[str, Any] = {}
                     sub_response = None
                     if plan.background_arg:

@@ -221,10 +221,10 @@ class ContentTooLarge(Exception):
         return PlainTextResponse("Content Too Large", status_code=413)
 
 
-def check_content_length(environ: dict[str, Any]) -> None:
-    """Refuse at once a body whose declared length is over the request's limit."""
-    limit = environ.get(MAX_BODY_SIZE_KEY)
-    if limit is not None and _content_length(environ) > limit:
+def set_body_limit(environ: dict[str, Any], limit: int) -> None:
+    """Limit this request's body to ``limit`` bytes; a declared length over it is refused at once."""
+    environ[MAX_BODY_SIZE_KEY] = limit
+    if _content_length(environ) > limit:
         raise ContentTooLarge()
 
 

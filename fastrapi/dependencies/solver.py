@@ -20,7 +20,7 @@ from fastrapi.dependencies.extractors import ABSENT as _ABSENT
 from fastrapi.dependencies.graph import DependencyStep
 from fastrapi.exceptions import HTTPException, RequestValidationError
 from fastrapi.formparsers import FormLimits, form_limits
-from fastrapi.requests import MAX_BODY_SIZE_KEY, Request, check_content_length, read_body
+from fastrapi.requests import Request, read_body, set_body_limit
 from fastrapi.security.oauth2 import SecurityScopes
 
 _JSON_SUBTYPE_SUFFIX = "+json"
@@ -395,8 +395,7 @@ def solve(plan: RoutePlan, request: Request, response: Any, background: Any,
     errors: list[Any] = []
     limit = body_limit(plan, request)
     if limit is not None:
-        request.environ[MAX_BODY_SIZE_KEY] = limit
-        check_content_length(request.environ)
+        set_body_limit(request.environ, limit)
     body: Any = None
     if plan.dependencies:
         data = _read_shared_body(plan, request) if plan.shared_body is not None else None
