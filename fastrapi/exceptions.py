@@ -70,3 +70,17 @@ class ResponseValidationError(ValidationException):
     def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
         super().__init__(errors)
         self.body = body
+
+
+class ClientDisconnect(Exception):
+    """The client went away before the request body arrived whole (Starlette's name).
+
+    Raised by body reads; an endpoint whose body never arrived is not run, and nothing is logged above debug.
+    """
+
+
+class MalformedBody(Exception):
+    """The request body's framing is broken (a bad chunk size, a chunk longer than its size, a missing CRLF).
+
+    Raised by body reads on every server; answered 400 and the connection closed, never a 5xx.
+    """
