@@ -141,6 +141,8 @@ def run(args: argparse.Namespace) -> int:
         def load(self) -> Any:
             return with_root_path(import_app(module, attribute, directory), args.root_path)
 
+    if args.header_timeout is not None:  # read by fastrapi's worker in each (forked) worker process
+        os.environ["FASTRAPI_HEADER_TIMEOUT"] = str(args.header_timeout)
     print(f"fastrapi: serving {module}:{attribute} on http://{args.host}:{args.port} "
           f"(gunicorn, worker {options['worker_class']})", file=sys.stderr, flush=True)
     Application().run()
@@ -260,7 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--graceful-timeout", type=int, default=30,
                             help="seconds for requests and background tasks to finish on SIGTERM")
     run_parser.add_argument("--timeout", type=int, default=30, help="gunicorn's silent-worker timeout")
-    run_parser.add_argument("--keep-alive", type=int, default=5)
+    run_parser.add_argument("--keep-alive", type=int, default=5,
+                            help="seconds an idle keep-alive connection is kept open")
+    run_parser.add_argument("--header-timeout", type=float, default=None,
+                            help="seconds a request's head may take to arrive (fastrapi's worker; default 10)")
     run_parser.add_argument("--forwarded-allow-ips", default=None,
                             help="proxies trusted for X-Forwarded-* (gunicorn's setting)")
     run_parser.add_argument("--root-path", default=None, help="the path prefix a proxy serves the app under")

@@ -1,61 +1,58 @@
-"""``fastrapi.gunicorn_worker.Worker``: gunicorn's ``gevent_pywsgi`` worker, fair and quick to stop.
+"""``fastrapi.gunicorn_worker.Worker``: a gunicorn gevent worker that serves with fastrapi's strict HTTP/1.1 server.
 
-gevent's pywsgi server inside gunicorn serves ~1.7x the requests of ``-k gevent`` (whose
-pure-Python parser and per-request timeout cost CPU), but on SIGTERM gunicorn waits for every
-connection greenlet, and a browser's idle keep-alive connection kept the worker alive until
-``graceful_timeout``. This worker closes connections that are waiting for their next request
-once the worker stops (requests in flight still finish, and their background tasks drain), and
-yields before each keep-alive request so one busy connection cannot starve the others.
+The worker is gunicorn's gevent worker (monkey-patching, heartbeats, graceful stop) with its connections
+handled by ``fastrapi.server.Server``: requests parsed by httptools, a header-read timeout, keep-alive
+connections that yield to each other, one send per small response. On SIGTERM, connections waiting for
+their next request are closed at once; requests in flight finish and their background tasks drain.
+
+``keepalive`` (``--keep-alive``) is the idle keep-alive timeout, gunicorn's ``timeout`` bounds each read of a
+request body, and ``FASTRAPI_HEADER_TIMEOUT`` (``fastrapi run --header-timeout``) the wait for a whole head.
 """
 
 from __future__ import annotations
 
+import os
+import time
+from datetime import timedelta
 from typing import Any
 
-import gevent
-from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIHandler
+from gunicorn.workers.ggevent import GeventResponse, GeventWorker
 
-from fastrapi.request_headers import FastHeaderParsing
-from fastrapi.response_writes import OneSendWrites
+from fastrapi.server import DEFAULT_HEADER_TIMEOUT, Server
 
-# The connection greenlets of this worker process now waiting for a request line.
-_waiting: set[Any] = set()
+HEADER_TIMEOUT_ENV = "FASTRAPI_HEADER_TIMEOUT"
 
 
-class FairHandler(OneSendWrites, FastHeaderParsing, PyWSGIHandler):
-    """pywsgi's handler, yielding between keep-alive requests, known while idle, parsing headers
-    with ``fastrapi.request_headers``."""
+class WorkerServer(Server):
+    """``Server`` built the way gunicorn's gevent worker builds its servers, logging through gunicorn."""
 
-    _served = 0
+    def __init__(self, listener: Any, application: Any, *, worker: GeventWorker, spawn: Any, log: Any,
+                 environ: dict[str, Any], handler_class: Any = None, **ssl_args: Any) -> None:
+        cfg = worker.cfg
+        super().__init__(
+            listener, application, spawn=spawn, environ=environ, access_log=cfg.accesslog is not None,
+            keep_alive_timeout=float(cfg.keepalive),
+            header_timeout=float(os.environ.get(HEADER_TIMEOUT_ENV) or DEFAULT_HEADER_TIMEOUT),
+            body_timeout=float(cfg.timeout) if cfg.timeout else 30.0, **ssl_args,
+        )
+        self.log = log
 
-    def handle_one_request(self) -> Any:
-        if self._served:
-            gevent.sleep(0)
-        self._served += 1
-        return super().handle_one_request()
-
-    def read_requestline(self) -> Any:
-        current = gevent.getcurrent()
-        _waiting.add(current)
-        try:
-            return super().read_requestline()
-        finally:
-            _waiting.discard(current)
+    def log_access(self, environ: dict[str, Any], status: str, headers: list[tuple[str, str]], length: int,
+                   started: float) -> None:
+        request_headers = [(key[5:].replace("_", "-"), value) for key, value in environ.items()
+                           if key.startswith("HTTP_")]
+        self.log.access(GeventResponse(status, headers, length), request_headers, environ,
+                        timedelta(seconds=time.time() - started))
 
 
-class Worker(GeventPyWSGIWorker):
+class Worker(GeventWorker):
     """``gunicorn -k fastrapi.gunicorn_worker.Worker``; what ``fastrapi run`` uses by default."""
 
-    wsgi_handler = FairHandler
-
     def run(self) -> None:
-        gevent.spawn(self._close_idle_when_stopping)
-        super().run()
+        worker = self
 
-    def _close_idle_when_stopping(self) -> None:
-        while self.alive:
-            gevent.sleep(0.1)
-        while True:  # for the whole graceful drain: a connection that finishes a request goes idle
-            for greenlet in list(_waiting):
-                greenlet.kill(block=False)
-            gevent.sleep(0.05)
+        def server_class(*args: Any, **kwargs: Any) -> WorkerServer:
+            return WorkerServer(*args, worker=worker, **kwargs)
+
+        self.server_class = server_class
+        super().run()

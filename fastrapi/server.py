@@ -1,4 +1,4 @@
-"""The embedded server: gevent.pywsgi with TCP_NODELAY, fair keep-alive and a graceful stop."""
+"""The embedded server: fastrapi's strict HTTP/1.1 connections on a gevent ``StreamServer``, stopped gracefully."""
 
 from __future__ import annotations
 
@@ -8,74 +8,104 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import gevent
 import gevent.pool
 from gevent.event import Event
-from gevent.pywsgi import WSGIHandler, WSGIServer
+from gevent.server import StreamServer
 
-from fastrapi.request_headers import FastHeaderParsing
-from fastrapi.response_writes import OneSendWrites
+from fastrapi.http1.connection import Connection
 
 logger = logging.getLogger("fastrapi.server")
+access_logger = logging.getLogger("fastrapi.access")
 
 DEFAULT_GRACEFUL_TIMEOUT = 30.0
+DEFAULT_HEADER_TIMEOUT = 10.0  # a request's head must arrive whole within this (slow clients are closed)
+DEFAULT_KEEP_ALIVE_TIMEOUT = 5.0  # an idle keep-alive connection is closed after this (uvicorn's default)
+DEFAULT_BODY_TIMEOUT = 30.0  # each read of a request body waits at most this (gunicorn's worker timeout)
 
 
-class FairHandler(OneSendWrites, FastHeaderParsing, WSGIHandler):
-    """A connection handler that yields before each keep-alive request and counts requests in flight.
+class Server(StreamServer):
+    """A gevent ``StreamServer`` speaking strict HTTP/1.1 (``fastrapi.http1``) to a WSGI application.
 
-    Without the yield a busy keep-alive connection keeps its greenlet running while other
-    connections wait, and tail latency at saturation reaches seconds. Headers are parsed by
-    ``fastrapi.request_headers``, small responses leave in one send (``fastrapi.response_writes``);
-    the access line is only formatted when there is an access log.
+    Yields before each keep-alive request (``fair``) so one busy connection cannot starve the others,
+    knows how many requests are in flight, and on ``close()`` also ends the connections that are
+    waiting for their next request.
     """
 
-    def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
-        super().__init__(sock, address, server, rfile)
-        self._served = 0
-
-    def handle_one_request(self) -> Any:
-        if self._served and self.server.fair:
-            gevent.sleep(0)
-        self._served += 1
-        return super().handle_one_request()
-
-    def log_request(self) -> None:
-        if self.server.access_log:
-            super().log_request()
-
-    def handle_one_response(self) -> None:
-        server = self.server
-        server.in_flight += 1
-        try:
-            super().handle_one_response()
-        finally:
-            server.in_flight -= 1
-
-
-class Server(WSGIServer):
-    """``gevent.pywsgi.WSGIServer`` that knows how many requests are in flight."""
-
-    handler_class = FairHandler
-
-    def __init__(self, listener: Any, application: Callable[..., Any], *, fair: bool = True,
-                 access_log: bool = False, **kwargs: Any) -> None:
-        super().__init__(
-            listener, application, spawn=gevent.pool.Pool(), log=logger if access_log else None,
-            error_log=logger, **kwargs,
-        )
+    def __init__(self, listener: Any, application: Callable[..., Iterable[bytes]], *, fair: bool = True,
+                 access_log: bool = False, header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+                 keep_alive_timeout: float = DEFAULT_KEEP_ALIVE_TIMEOUT, body_timeout: float = DEFAULT_BODY_TIMEOUT,
+                 spawn: Any = None, environ: dict[str, Any] | None = None, **ssl_args: Any) -> None:
+        super().__init__(listener, self.handle_connection, spawn=spawn if spawn is not None else gevent.pool.Pool(),
+                         **ssl_args)
+        self.application = application
         self.fair = fair
         self.access_log = access_log
+        self.header_timeout = header_timeout
+        self.keep_alive_timeout = keep_alive_timeout
+        self.body_timeout = body_timeout
+        self.stopping = False
         self.in_flight = 0
+        self.idle: set[Any] = set()  # connection greenlets waiting for a next request to begin
+        self.environ = dict(environ or {})
+
+    def init_socket(self) -> None:
+        super().init_socket()
+        host, port = self.address[:2] if isinstance(self.address, tuple) else (self.address, "")
+        base = {
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": socket.getfqdn(host) if host in ("", "0.0.0.0", "::") else host,
+            "SERVER_PORT": str(port),
+            "SERVER_SOFTWARE": "fastrapi",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "https" if self.ssl_enabled else "http",
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "wsgi.input_terminated": True,  # the body reader ends where the body does, chunked or not
+        }
+        base.update(self.environ)
+        self.environ = base
+
+    def base_environ(self, address: Any) -> dict[str, Any]:
+        """The environ items every request of a connection from ``address`` shares."""
+        environ = self.environ.copy()
+        if isinstance(address, tuple):
+            environ["REMOTE_ADDR"] = address[0]
+            environ["REMOTE_PORT"] = str(address[1])
+        else:
+            environ["REMOTE_ADDR"] = address or ""
+        return environ
+
+    def handle_connection(self, sock: Any, address: Any) -> None:
+        Connection(self, sock, address).run()
+
+    def log_access(self, environ: dict[str, Any], status: str, headers: list[tuple[str, str]], length: int,
+                   started: float) -> None:
+        """One line per request, as gevent's server wrote it (only when ``access_log`` is on)."""
+        access_logger.info('%s - - [%s] "%s %s %s" %s %s %.6f', environ.get("REMOTE_ADDR", "-"),
+                           time.strftime("%Y-%m-%d %H:%M:%S"), environ["REQUEST_METHOD"], environ["RAW_URI"],
+                           environ["SERVER_PROTOCOL"], status.split(" ", 1)[0] or "-", length,
+                           time.time() - started)
+
+    def close(self) -> None:
+        """Stop accepting, and end the connections waiting for a next request; requests in flight finish."""
+        self.stopping = True
+        super().close()
+        for greenlet in list(self.idle):
+            greenlet.kill(block=False)
 
     def graceful_stop(self, timeout: float) -> None:
         """Stop accepting, let requests in flight finish (up to ``timeout``), close idle connections."""
         self.close()
         deadline = time.monotonic() + timeout
-        while self.in_flight and time.monotonic() < deadline:
+        while (self.in_flight or self.idle) and time.monotonic() < deadline:
+            for greenlet in list(self.idle):
+                greenlet.kill(block=False)
             gevent.sleep(0.01)
         if self.in_flight:
             logger.warning("%d request(s) still in flight after %.1fs; closing them", self.in_flight, timeout)
@@ -103,6 +133,9 @@ def serve(
     port: int = 8000,
     *,
     graceful_timeout: float = DEFAULT_GRACEFUL_TIMEOUT,
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+    keep_alive_timeout: float = DEFAULT_KEEP_ALIVE_TIMEOUT,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
     access_log: bool = False,
     fair: bool = True,
     backlog: int = 2048,
@@ -113,13 +146,15 @@ def serve(
 
     Startup runs before the socket is bound. On stop: no new connections, requests in flight
     finish, background tasks drain, shutdown runs; each step within ``graceful_timeout``.
+    ``header_timeout``, ``keep_alive_timeout`` and ``body_timeout`` (seconds) close slow and idle clients.
     """
     startup = getattr(app, "startup", None)
     if startup is not None:
         startup()
     stop = stop_event or Event()
     listener = make_listener(host, port, backlog)
-    server = Server(listener, app, fair=fair, access_log=access_log)
+    server = Server(listener, app, fair=fair, access_log=access_log, header_timeout=header_timeout,
+                    keep_alive_timeout=keep_alive_timeout, body_timeout=body_timeout)
     handlers = []
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
