@@ -33,7 +33,8 @@ class WorkerServer(Server):
             listener, application, spawn=spawn, environ=environ, access_log=cfg.accesslog is not None,
             keep_alive_timeout=float(cfg.keepalive),
             header_timeout=float(os.environ.get(HEADER_TIMEOUT_ENV) or DEFAULT_HEADER_TIMEOUT),
-            body_timeout=float(cfg.timeout) if cfg.timeout else 30.0, **ssl_args,
+            body_timeout=float(cfg.timeout) if cfg.timeout else 30.0,
+            forwarded_allow_ips=cfg.forwarded_allow_ips, **ssl_args,
         )
         self.log = log
 

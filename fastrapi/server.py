@@ -17,6 +17,7 @@ from gevent.event import Event
 from gevent.server import StreamServer
 
 from fastrapi.http1.connection import Connection
+from fastrapi.http1.proxy import DEFAULT_FORWARDED_ALLOW_IPS, trusts
 
 logger = logging.getLogger("fastrapi.server")
 access_logger = logging.getLogger("fastrapi.access")
@@ -38,6 +39,7 @@ class Server(StreamServer):
     def __init__(self, listener: Any, application: Callable[..., Iterable[bytes]], *, fair: bool = True,
                  access_log: bool = False, header_timeout: float = DEFAULT_HEADER_TIMEOUT,
                  keep_alive_timeout: float = DEFAULT_KEEP_ALIVE_TIMEOUT, body_timeout: float = DEFAULT_BODY_TIMEOUT,
+                 forwarded_allow_ips: Iterable[str] | str | None = DEFAULT_FORWARDED_ALLOW_IPS,
                  spawn: Any = None, environ: dict[str, Any] | None = None, **ssl_args: Any) -> None:
         super().__init__(listener, self.handle_connection, spawn=spawn if spawn is not None else gevent.pool.Pool(),
                          **ssl_args)
@@ -51,6 +53,7 @@ class Server(StreamServer):
         self.in_flight = 0
         self.idle: set[Any] = set()  # connection greenlets waiting for a next request to begin
         self.environ = dict(environ or {})
+        self.forwarded_allow_ips = forwarded_allow_ips
 
     def init_socket(self) -> None:
         super().init_socket()
@@ -80,6 +83,10 @@ class Server(StreamServer):
         else:
             environ["REMOTE_ADDR"] = address or ""
         return environ
+
+    def trusts_proxy(self, address: Any) -> bool:
+        """A peer at ``address`` may tell the scheme and client address (``X-Forwarded-Proto``/``-For``)."""
+        return isinstance(address, tuple) and trusts(self.forwarded_allow_ips, address[0])
 
     def handle_connection(self, sock: Any, address: Any) -> None:
         Connection(self, sock, address).run()
@@ -136,6 +143,7 @@ def serve(
     header_timeout: float = DEFAULT_HEADER_TIMEOUT,
     keep_alive_timeout: float = DEFAULT_KEEP_ALIVE_TIMEOUT,
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
+    forwarded_allow_ips: Iterable[str] | str | None = DEFAULT_FORWARDED_ALLOW_IPS,
     access_log: bool = False,
     fair: bool = True,
     backlog: int = 2048,
@@ -146,7 +154,8 @@ def serve(
 
     Startup runs before the socket is bound. On stop: no new connections, requests in flight
     finish, background tasks drain, shutdown runs; each step within ``graceful_timeout``.
-    ``header_timeout``, ``keep_alive_timeout`` and ``body_timeout`` (seconds) close slow and idle clients.
+    ``header_timeout``, ``keep_alive_timeout`` and ``body_timeout`` (seconds) close slow and idle clients;
+    ``X-Forwarded-Proto``/``-For`` are believed only from ``forwarded_allow_ips`` (loopback; ``"*"``: any).
     """
     startup = getattr(app, "startup", None)
     if startup is not None:
@@ -154,7 +163,8 @@ def serve(
     stop = stop_event or Event()
     listener = make_listener(host, port, backlog)
     server = Server(listener, app, fair=fair, access_log=access_log, header_timeout=header_timeout,
-                    keep_alive_timeout=keep_alive_timeout, body_timeout=body_timeout)
+                    keep_alive_timeout=keep_alive_timeout, body_timeout=body_timeout,
+                    forwarded_allow_ips=forwarded_allow_ips)
     handlers = []
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):

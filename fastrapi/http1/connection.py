@@ -20,6 +20,7 @@ from greenlet import getcurrent
 from fastrapi.exceptions import ClientDisconnect, MalformedBody
 from fastrapi.http1.body import RequestBody
 from fastrapi.http1.parsing import ParsedRequest, Refusal, RequestParser, parse_target
+from fastrapi.http1.proxy import apply_forwarded
 from fastrapi.http1.writing import (
     CONTINUE,
     LAST_CHUNK,
@@ -52,6 +53,8 @@ class ServerSettings(Protocol):
     keep_alive_timeout: float
     body_timeout: float
 
+    def trusts_proxy(self, address: Any) -> bool: ...
+
     def base_environ(self, address: Any) -> dict[str, Any]: ...
 
     def log_access(self, environ: dict[str, Any], status: str, headers: list[tuple[str, str]], length: int,
@@ -83,7 +86,7 @@ class Connection:
     __slots__ = (
         "server", "socket", "address", "parser", "refusal", "closed_by_client", "expect_continue",
         "head", "status", "headers", "headers_sent", "sent", "chunked", "no_body", "close_after", "version",
-        "_base",
+        "_base", "_behind_proxy",
     )
 
     def __init__(self, server: ServerSettings, sock: Any, address: Any) -> None:
@@ -94,6 +97,7 @@ class Connection:
         self.refusal: Refusal | None = None
         self.closed_by_client = False
         self._base = server.base_environ(address)
+        self._behind_proxy = server.trusts_proxy(address)
         self._reset()
 
     def _reset(self) -> None:
@@ -294,6 +298,8 @@ class Connection:
                 environ[key] = text
         if authority is not None:  # RFC 9112 §3.2.2: the target's authority wins over Host
             environ["HTTP_HOST"] = authority.decode("latin-1")
+        if self._behind_proxy:
+            apply_forwarded(environ)
         return environ
 
     # -- writing the response ------------------------------------------------------------------------
