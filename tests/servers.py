@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,18 +77,24 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> int:
 
 @contextlib.contextmanager
 def run_server(kind: str, app: str, env: dict[str, str] | None = None, workers: int = 1,
-               graceful_timeout: float = 10.0) -> Iterator[LiveServer]:
-    """``kind`` is ``serve`` (app.serve() in a subprocess) or a gunicorn worker class."""
+               graceful_timeout: float = 10.0, serve_options: dict[str, Any] | None = None,
+               extra_args: list[str] | None = None) -> Iterator[LiveServer]:
+    """``kind`` is ``serve`` (app.serve() in a subprocess) or a gunicorn worker class.
+
+    ``serve_options`` are more keyword arguments of ``app.serve()`` (their reprs go into the
+    child's code); ``extra_args`` go on gunicorn's command line, before the app.
+    """
     port = free_port()
     module, _, attr = app.partition(":")
     if kind == "serve":
+        options = "".join(f", {name}={value!r}" for name, value in (serve_options or {}).items())
         code = (f"import logging; logging.basicConfig(level=logging.INFO)\n"
                 f"from {module} import {attr} as app\n"
-                f"app.serve('127.0.0.1', {port}, graceful_timeout={graceful_timeout})")
+                f"app.serve('127.0.0.1', {port}, graceful_timeout={graceful_timeout}{options})")
         cmd = [sys.executable, "-c", code]
     else:
         cmd = [sys.executable, "-m", "gunicorn", "-k", kind, "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--graceful-timeout", str(int(graceful_timeout)), app]
+               "--graceful-timeout", str(int(graceful_timeout)), *(extra_args or []), app]
     process = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
