@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from http.cookies import _unquote
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from fastrapi.datastructures import URL, Address, FormData, Headers, QueryParams, State
-from fastrapi.exceptions import HTTPException
+from fastrapi.exceptions import ClientDisconnect, HTTPException, MalformedBody
 from fastrapi.formparsers import FormError, FormLimits, parse_form
 
 if TYPE_CHECKING:
@@ -235,9 +235,42 @@ def _content_length(environ: dict[str, Any]) -> int:
         return 0
 
 
+def body_read_error(exc: Exception) -> ClientDisconnect | MalformedBody | None:
+    """What a server's exception from ``wsgi.input.read()`` means for the client: ``MalformedBody``
+    (broken framing), ``ClientDisconnect`` (EOF, reset, timeout), or None to let it through as it is
+    (already one of the two, or not the client's doing)."""
+    cls = type(exc)
+    module = cls.__module__
+    if module.startswith("gunicorn."):
+        # gunicorn.http.errors: its parser's InvalidChunkSize, ChunkMissingTerminator, InvalidHeader...;
+        # NoMoreData is an OSError; gunicorn.http2's errors are a stream or connection gone.
+        if isinstance(exc, OSError) or module.startswith("gunicorn.http2"):
+            return ClientDisconnect(str(exc))
+        return MalformedBody(str(exc))
+    if module == "gevent.pywsgi" and cls.__name__ == "_InvalidClientInput":
+        # gevent's framing errors (an IOError), one of which is an EOF inside a chunk-size line.
+        return ClientDisconnect(str(exc)) if "EOF" in str(exc) else MalformedBody(str(exc))
+    if isinstance(exc, (ClientDisconnect, MalformedBody)):
+        return None
+    if isinstance(exc, OSError):
+        # gevent.pywsgi's IOError("unexpected end of file ..."), a reset or a timeout on the socket.
+        return ClientDisconnect(str(exc))
+    if isinstance(exc, ValueError):
+        return MalformedBody(str(exc))  # how other servers report a bad chunk (cheroot, for one)
+    return None
+
+
+def _raise_read_error(exc: Exception) -> NoReturn:
+    error = body_read_error(exc)
+    if error is None:
+        raise exc
+    raise error from exc
+
+
 def iter_body(environ: dict[str, Any]) -> Iterator[bytes]:
     """The body of a WSGI request in chunks of up to 64 KiB: Content-Length bytes, or to the end
-    when chunked. Raises ``ContentTooLarge`` past ``environ["fastrapi.max_body_size"]``."""
+    when chunked. Raises ``ContentTooLarge`` past ``environ["fastrapi.max_body_size"]``, and, whatever
+    the server, ``MalformedBody`` for broken framing and ``ClientDisconnect`` for a body cut short."""
     if environ.get(CONSUMED_KEY):
         raise RuntimeError("Stream consumed")
     stream = environ.get("wsgi.input")
@@ -247,19 +280,26 @@ def iter_body(environ: dict[str, Any]) -> Iterator[bytes]:
         return
     environ[CONSUMED_KEY] = True
     if length:
-        remaining = _content_length(environ)
+        declared = remaining = _content_length(environ)
         if limit is not None and remaining > limit:
             raise ContentTooLarge()
         while remaining > 0:
-            chunk = stream.read(min(remaining, CHUNK_SIZE))
+            try:  # PERF: inline, as in the loop below; a try costs nothing until something raises
+                chunk = stream.read(min(remaining, CHUNK_SIZE))
+            except Exception as exc:
+                _raise_read_error(exc)
             if not chunk:
-                return  # the client went away; what arrived is all there is
+                # gunicorn's reader returns what arrived before EOF; that is not the body.
+                raise ClientDisconnect(f"The body ended after {declared - remaining} of {declared} bytes")
             remaining -= len(chunk)
             yield chunk
     elif environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked" or environ.get("wsgi.input_terminated"):
         total = 0
         while True:
-            chunk = stream.read(CHUNK_SIZE)
+            try:
+                chunk = stream.read(CHUNK_SIZE)
+            except Exception as exc:
+                _raise_read_error(exc)
             if not chunk:
                 return
             total += len(chunk)
