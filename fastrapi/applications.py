@@ -26,11 +26,18 @@ from fastrapi.dependencies.overrides import DependencyOverrides
 from fastrapi.dependencies.solver import solve
 from fastrapi.encoders import jsonable_encoder
 from fastrapi.exception_handlers import (
+    InvalidRequestResponse,
     http_exception_response,
     request_validation_error_response,
     server_error_response,
 )
-from fastrapi.exceptions import FastrAPIError, HTTPException, RequestValidationError
+from fastrapi.exceptions import (
+    ClientDisconnect,
+    FastrAPIError,
+    HTTPException,
+    MalformedBody,
+    RequestValidationError,
+)
 from fastrapi.lifespan import Lifespan
 from fastrapi.middleware import Middleware
 from fastrapi.middleware.base import BaseHTTPMiddleware
@@ -474,6 +481,8 @@ class FastrAPI(RouteDecorators):
         return run_sync(handler, request, exc)
 
     def _handle_exception(self, request: Request, exc: Exception) -> Response:
+        if isinstance(exc, (ClientDisconnect, MalformedBody)):
+            return _invalid_request(request, exc)
         handler = self._find_handler(exc)
         if handler is not None:
             try:
@@ -483,6 +492,8 @@ class FastrAPI(RouteDecorators):
         return self._server_error(request, exc)
 
     def _server_error(self, request: Request, exc: Exception) -> Response:
+        if isinstance(exc, (ClientDisconnect, MalformedBody)):  # from user middleware reading the body
+            return _invalid_request(request, exc)
         if request.environ.get(ERRORS_OUTSIDE_KEY):
             raise exc  # ServerErrorMiddleware, outside the user middleware, answers it
         logger.error("Exception in %s %s", request.method, request.url, exc_info=exc)
@@ -547,6 +558,14 @@ RESPONSE_NOT_MADE = (
     "dependency with yield has a block with a bare except, or a block with except Exception, and is not "
     "raising the exception again."
 )
+
+
+def _invalid_request(request: Request, exc: ClientDisconnect | MalformedBody) -> Response:
+    """The 400 for a body that broke its framing or never arrived whole: the client's doing, so
+    logged at debug only, and no exception handler, endpoint or background task runs."""
+    logger.debug("Invalid request body in %s %s: %s: %s", request.method, request_path(request.environ),
+                 type(exc).__name__, exc)
+    return InvalidRequestResponse()
 
 
 def _apply_root_path(environ: dict[str, Any], root_path: str) -> None:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import html
 import traceback
+from collections.abc import Callable
+from typing import Any
 
 from fastrapi.exceptions import HTTPException, RequestValidationError
 from fastrapi.requests import Request
 from fastrapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, json_bytes_response
 from fastrapi.serialization import dumps
+
+INVALID_REQUEST = "Invalid HTTP request received."  # uvicorn's answer to a request it cannot read
 
 
 def http_exception_response(request: Request, exc: HTTPException) -> Response:
@@ -48,3 +52,19 @@ def server_error_response(request: Request, exc: BaseException, debug: bool) -> 
                f"<pre>{html.escape(text)}</pre></body></html>"
         return HTMLResponse(page, status_code=500)
     return PlainTextResponse(text, status_code=500)
+
+
+class InvalidRequestResponse(PlainTextResponse):
+    """400 ``Invalid HTTP request received.`` with ``Connection: close``: the body broke its framing or
+    never arrived whole (``MalformedBody``, ``ClientDisconnect``), so no next request can be read."""
+
+    def __init__(self) -> None:
+        super().__init__(INVALID_REQUEST, status_code=400, headers={"Connection": "close"})
+
+    def start(self, start_response: Callable[..., Any]) -> None:
+        # gunicorn's own worker drops an application's Connection header (hop-by-hop) and answers
+        # "keep-alive"; its Response.force_close() is what makes it say "close" (and close).
+        force_close = getattr(getattr(start_response, "__self__", None), "force_close", None)
+        if callable(force_close):
+            force_close()
+        super().start(start_response)
