@@ -1,4 +1,8 @@
-"""``TrustedHostMiddleware``: answers 400 unless the Host header is one of ``allowed_hosts``."""
+"""``TrustedHostMiddleware``: answers 400 unless the request's host is one of ``allowed_hosts``.
+
+The host is the Host header's, or, for an absolute-form target (``GET http://host/path``), the
+target's: RFC 9112 section 3.2.2 has the server ignore the Host header then.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,25 @@ _HOST = re.compile(
     r"(?-i:v)[a-f0-9]+\.[a-z0-9._~!$&'()*+,;=:-]+)\])(?::(?P<port>[0-9]+))?",
     re.IGNORECASE,
 )
+
+
+# scheme "://" authority, at the start of a request target (RFC 3986 section 3).
+_ABSOLUTE_FORM = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")
+
+
+def target_authority(environ: dict[str, Any]) -> str | None:
+    """The authority (``host[:port]``) of an absolute-form request target, else None.
+
+    The raw target is gunicorn's ``RAW_URI`` or a ``REQUEST_URI``; a server that sets neither
+    (stock gevent.pywsgi) passes an absolute target on in ``PATH_INFO``.
+    """
+    target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO") or "/"
+    if target[0] == "/":  # origin-form, the common case
+        return None
+    match = _ABSOLUTE_FORM.match(target)
+    if match is None:
+        return None  # "*" (OPTIONS) or authority-form (CONNECT)
+    return match[1].rpartition("@")[2]  # without any userinfo
 
 
 def parse_host(header: str | None) -> str | None:
@@ -55,6 +78,10 @@ class TrustedHostMiddleware:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if self.allow_any:
             return self.app(environ, start_response)
+        authority = target_authority(environ)
+        if authority is not None:
+            # The target's host is the request's host: what is checked here is what the app sees.
+            environ["HTTP_HOST"] = authority
         host = parse_host(environ.get("HTTP_HOST"))
         if host is None:
             return PlainTextResponse("Invalid host header", status_code=400)(environ, start_response)
