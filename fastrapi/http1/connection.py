@@ -139,8 +139,10 @@ class Connection:
             server = self.server
             sock = self.socket
             now = time.monotonic()
+            # A first request's head must be whole within header_timeout of the accept; a keep-alive
+            # request must begin within keep_alive_timeout, and its head is whole within header_timeout.
             deadline = now + (server.header_timeout if first else server.keep_alive_timeout)
-            head_started = first
+            head_started = False
             idle = server.idle
             current = getcurrent()
             idle.add(current)
@@ -148,8 +150,9 @@ class Connection:
                 while not ready:
                     if not head_started and parser.in_message:
                         head_started = True
-                        idle.discard(current)
-                        deadline = time.monotonic() + server.header_timeout
+                        idle.discard(current)  # a stopping server lets a request that has begun arrive
+                        if not first:
+                            deadline = time.monotonic() + server.header_timeout
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         logger.debug("closing %s: no whole request head in time", self.address)
@@ -189,6 +192,7 @@ class Connection:
         environ = self.environ_for(request, body)
         self.no_body = environ["REQUEST_METHOD"] == "HEAD"
         started = time.time() if server.access_log else 0.0
+        self.socket.settimeout(server.body_timeout)  # also bounds each send to a client that stopped reading
         server.in_flight += 1
         try:
             result = server.application(environ, self.start_response)
@@ -321,7 +325,16 @@ class Connection:
     def write_result(self, result: Iterable[bytes]) -> None:
         if type(result) is list and len(result) == 1 and not self.headers_sent:
             self._send_head(result[0], whole=True)  # PERF: a one-chunk body: its length is known
-            return
+        else:
+            self._write_iterable(result)
+        head = self.head
+        if head is not None and head.content_length is not None and self.sent < head.content_length \
+                and not self.no_body:
+            logger.warning("Response for %s is shorter than its Content-Length; closing the connection",
+                           self.status)
+            self.close_after = True
+
+    def _write_iterable(self, result: Iterable[bytes]) -> None:
         for data in result:
             if data:
                 self.write(data)
@@ -329,12 +342,6 @@ class Connection:
             self._send_head(b"", whole=True)
         elif self.chunked:
             self._sendall(LAST_CHUNK)
-        head = self.head
-        if head is not None and head.content_length is not None and self.sent < head.content_length \
-                and not self.no_body:
-            logger.warning("Response for %s is shorter than its Content-Length; closing the connection",
-                           self.status)
-            self.close_after = True
 
     def write(self, data: bytes) -> None:
         """Send a piece of the body (also the legacy ``write`` callable that ``start_response`` returns)."""

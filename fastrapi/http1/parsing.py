@@ -124,8 +124,12 @@ class RequestParser:
         request = self._current
         assert request is not None
         parser = self._parser
-        request.target = b"".join(self._url)
-        request.method = parser.get_method().decode("ascii")
+        target = request.target = b"".join(self._url)
+        method = request.method = parser.get_method().decode("ascii")
+        if method == "CONNECT":
+            raise Refusal("501 Not Implemented", "CONNECT is not supported")  # we are no proxy
+        if target[:1] != b"/" and not _valid_other_target(method, target):
+            raise Refusal(BAD_REQUEST, "Invalid request target")
         version = request.version = parser.get_http_version()
         if version not in ("1.1", "1.0"):
             raise Refusal("505 HTTP Version Not Supported", "HTTP version not supported")
@@ -170,6 +174,17 @@ class RequestParser:
 
 class _StopParsing(Exception):
     """Raised from a callback to make llhttp stop at the end of a request that ends the connection."""
+
+
+def _valid_other_target(method: str, target: bytes) -> bool:
+    """``*`` for OPTIONS, or an absolute ``http(s)://authority...`` target (RFC 9112 §3.2)."""
+    if target == b"*":
+        return method == "OPTIONS"
+    try:
+        url: Any = httptools.parse_url(target)
+    except httptools.HttpParserInvalidURLError:
+        return False
+    return bool(url.host) and (url.schema or b"").lower() in (b"http", b"https")
 
 
 def parse_target(target: bytes) -> tuple[bytes, bytes, bytes | None]:
