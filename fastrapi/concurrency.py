@@ -15,7 +15,8 @@ import dis
 import inspect
 import threading
 import types
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
+from functools import partial
 from typing import Any, TypeVar
 
 import gevent
@@ -103,6 +104,50 @@ def code_can_suspend(code: Any) -> bool:
     return any(instruction.opname in _SUSPENDING_OPS for instruction in dis.get_instructions(code))
 
 
+Hop = Callable[[Callable[[], Any]], Awaitable[Any]]
+
+# Set while a gevent-served request waits on the bridge: how the coroutine runs a call where the
+# request's socket can be read. A gevent socket waits on its own hub, and from the bridge's OS
+# thread it raises ``greenlet.error: Cannot switch to a different thread`` instead.
+request_hop: contextvars.ContextVar[Hop | None] = contextvars.ContextVar("fastrapi.request_hop", default=None)
+
+
+async def on_request_side(fn: Callable[[], T]) -> T:
+    """``fn()`` (a read of the request body) where the request itself could run it: right here,
+    unless this is the bridge loop serving a gevent request; then in a greenlet of its hub."""
+    hop = request_hop.get()
+    if hop is None or in_gevent_greenlet():
+        return fn()
+    return await hop(fn)
+
+
+async def _hop_to_hub(hub: Any, fn: Callable[[], T]) -> T:
+    """``fn()`` in a new greenlet of ``hub`` (the request's greenlet itself is waiting on the bridge)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+    context = contextvars.copy_context()
+
+    def serve() -> None:
+        try:
+            result = context.run(fn)
+        except BaseException as exc:  # handed to the coroutine, which decides
+            loop.call_soon_threadsafe(_settle, future, None, exc)
+        else:
+            loop.call_soon_threadsafe(_settle, future, result, None)
+
+    hub.loop.run_callback_threadsafe(gevent.spawn, serve)
+    return await future
+
+
+def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(result)
+
+
 class _BridgeLoop:
     """One asyncio loop, running forever in a daemon OS thread, shared by every request."""
 
@@ -125,19 +170,25 @@ class _BridgeLoop:
         self.loop.run_forever()
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        if in_gevent_greenlet():
-            # An async watcher is the hub's thread-safe wake-up; started before the callback
-            # is attached so no wake-up is lost, and it keeps the loop alive while we wait.
-            hub = gevent.get_hub()
-            watcher = hub.loop.async_()
-            waiter: Waiter[Any] = Waiter(hub)
-            watcher.start(waiter.switch, None)
-            future.add_done_callback(lambda _: watcher.send())
-            try:
-                waiter.get()
-            finally:
-                watcher.close()
+        if not in_gevent_greenlet():
+            return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+        hub = gevent.get_hub()
+        # The coroutine's task copies this context when it is scheduled, hop included.
+        token = request_hop.set(partial(_hop_to_hub, hub))
+        try:
+            future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        finally:
+            request_hop.reset(token)
+        # An async watcher is the hub's thread-safe wake-up; started before the callback
+        # is attached so no wake-up is lost, and it keeps the loop alive while we wait.
+        watcher = hub.loop.async_()
+        waiter: Waiter[Any] = Waiter(hub)
+        watcher.start(waiter.switch, None)
+        future.add_done_callback(lambda _: watcher.send())
+        try:
+            waiter.get()
+        finally:
+            watcher.close()
         return future.result()
 
 

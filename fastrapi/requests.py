@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator
+from functools import partial
 from http.cookies import _unquote
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from fastrapi.concurrency import on_request_side
 from fastrapi.datastructures import URL, Address, FormData, Headers, QueryParams, State
 from fastrapi.exceptions import ClientDisconnect, HTTPException, MalformedBody
 from fastrapi.formparsers import FormError, FormLimits, parse_form
@@ -138,7 +140,7 @@ class Request:
     async def body(self) -> bytes:
         """The whole request body, read once and cached (``await request.body()``)."""
         if self._body is None:
-            self._body = read_body(self.environ)
+            self._body = await on_request_side(partial(read_body, self.environ))
         return self._body
 
     async def json(self) -> Any:
@@ -335,7 +337,8 @@ class BodyStream:
         yield from iter_body(self.environ)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self:
+        chunks = iter(self)
+        while (chunk := await on_request_side(partial(next, chunks, None))) is not None:
             yield chunk
 
 
@@ -353,10 +356,10 @@ class FormCall:
         return self._get().__await__()
 
     async def _get(self) -> FormData:
-        return self.request.read_form(self.limits)
+        return await on_request_side(partial(self.request.read_form, self.limits))
 
     async def __aenter__(self) -> FormData:
-        self.form = self.request.read_form(self.limits)
+        self.form = await on_request_side(partial(self.request.read_form, self.limits))
         return self.form
 
     async def __aexit__(self, *exc_info: object) -> None:

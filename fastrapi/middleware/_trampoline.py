@@ -18,7 +18,7 @@ import gevent
 import gevent.event
 import gevent.monkey
 
-from fastrapi.concurrency import bridge, in_gevent_greenlet
+from fastrapi.concurrency import bridge, in_gevent_greenlet, request_hop
 
 T = TypeVar("T")
 
@@ -64,7 +64,11 @@ class Trampoline:
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` on the bridge loop, serving its hops here; return its result."""
-        done = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        token = request_hop.set(self.hop)  # body reads in the coroutine hop here too
+        try:
+            done = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        finally:
+            request_hop.reset(token)
         done.add_done_callback(lambda _: self._post(None))
         try:
             while True:
