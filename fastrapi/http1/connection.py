@@ -296,8 +296,8 @@ class Connection:
             if key is None:
                 continue
             text = value.decode("latin-1").strip(" \t")
-            if key in environ:
-                environ[key] += "," + text
+            if key in environ:  # a repeated header: one value, as RFC 9110 §5.3 folds them (cookies with "; ")
+                environ[key] += ("; " if key == "HTTP_COOKIE" else ",") + text
             else:
                 environ[key] = text
         if authority is not None:  # RFC 9112 §3.2.2: the target's authority wins over Host

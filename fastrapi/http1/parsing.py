@@ -59,13 +59,14 @@ class RequestParser:
     ``ready`` are answered; a request whose body was cut off by the error is marked ``broken``.
     """
 
-    __slots__ = ("_parser", "_current", "_url", "_head_bytes", "_in_head", "ready", "stopped")
+    __slots__ = ("_parser", "_current", "_url", "_head_bytes", "_pending_bytes", "_in_head", "ready", "stopped")
 
     def __init__(self) -> None:
         self._parser = httptools.HttpRequestParser(self)
         self._current: ParsedRequest | None = None
         self._url: list[bytes] = []
         self._head_bytes = 0
+        self._pending_bytes = 0
         self._in_head = False
         self.ready: deque[ParsedRequest] = deque()
         self.stopped = False  # a request that ends the connection was parsed: ignore what follows
@@ -94,8 +95,10 @@ class RequestParser:
                 return
             raise cause if isinstance(cause, Refusal) else Refusal(BAD_REQUEST, "Invalid HTTP request received.")
         if self._in_head:
-            self._head_bytes += len(data)
-            if self._head_bytes > MAX_HEAD_BYTES:
+            # The callbacks bound the lines that ended; this bounds one that has not (llhttp keeps it). The
+            # count can include the end of the request before, hence the slack of a second limit.
+            self._pending_bytes += len(data)
+            if self._pending_bytes > 2 * MAX_HEAD_BYTES:
                 self.stopped = True
                 current = self._current
                 if current is not None and not current.headers:
@@ -107,10 +110,14 @@ class RequestParser:
         self._current = ParsedRequest()
         self._url = []
         self._in_head = True
-        self._head_bytes = 0
+        self._head_bytes = 14  # what the callbacks have seen of this head: " ", " HTTP/1.1\r\n", "\r\n" so far
+        self._pending_bytes = 0  # bytes fed while this head was incomplete
 
     def on_url(self, piece: bytes) -> None:
         self._url.append(piece)
+        self._head_bytes += len(piece)
+        if self._head_bytes > MAX_HEAD_BYTES:
+            raise Refusal("414 URI Too Long", "Request line too long")
 
     def on_header(self, name: bytes, value: bytes) -> None:
         request = self._current
@@ -118,6 +125,9 @@ class RequestParser:
         headers = request.headers
         if len(headers) == MAX_HEADERS:
             raise Refusal("431 Request Header Fields Too Large", "Too many headers")
+        self._head_bytes += len(name) + len(value) + 4
+        if self._head_bytes > MAX_HEAD_BYTES:
+            raise Refusal("431 Request Header Fields Too Large", "Request headers too large")
         headers.append((name, value))
 
     def on_headers_complete(self) -> None:
@@ -126,6 +136,9 @@ class RequestParser:
         parser = self._parser
         target = request.target = b"".join(self._url)
         method = request.method = parser.get_method().decode("ascii")
+        self._head_bytes += len(method)
+        if self._head_bytes > MAX_HEAD_BYTES:
+            raise Refusal("431 Request Header Fields Too Large", "Request headers too large")
         if method == "CONNECT":
             raise Refusal("501 Not Implemented", "CONNECT is not supported")  # we are no proxy
         if target[:1] != b"/" and not _valid_other_target(method, target):
