@@ -80,7 +80,22 @@ def run_in_threadpool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def _in_pool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``func`` on a pool thread, in a copy of the caller's context; this greenlet waits for it."""
-    return threadpool().spawn(contextvars.copy_context().run, func, *args, **kwargs).get()
+    context = contextvars.copy_context()
+    context.run(request_hop_sync.set, partial(_call_in_hub, gevent.get_hub()))
+    failed, outcome = threadpool().spawn(_outcome, context, func, args, kwargs).get()
+    if failed:
+        raise outcome
+    return outcome
+
+
+def _outcome(context: contextvars.Context, func: Callable[..., Any], args: tuple[Any, ...],
+             kwargs: dict[str, Any]) -> tuple[bool, Any]:
+    # gevent's pool prints a traceback for any exception its function raises (an endpoint's
+    # HTTPException included), even though get() raises it again: it is handed back as a value.
+    try:
+        return False, context.run(func, *args, **kwargs)
+    except Exception as exc:
+        return True, exc
 
 
 def is_async_callable(func: Any) -> bool:
@@ -146,6 +161,36 @@ def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None)
         future.set_exception(exc)
     else:
         future.set_result(result)
+
+
+# Set for code on a pool thread serving a gevent request: how it reads the request's socket
+# (in a greenlet of the request's hub, the pool thread waiting), for the same reason.
+request_hop_sync: contextvars.ContextVar[Callable[[Callable[[], Any]], Any] | None] = contextvars.ContextVar(
+    "fastrapi.request_hop_sync", default=None)
+
+_allocate_lock = gevent.monkey.get_original("_thread", "allocate_lock")
+
+
+def _call_in_hub(hub: Any, fn: Callable[[], T]) -> T:
+    """``fn()`` in a new greenlet of ``hub``, from another OS thread, which waits for it."""
+    done = _allocate_lock()
+    done.acquire()
+    outcome: list[tuple[bool, Any]] = []
+
+    def serve() -> None:
+        try:
+            outcome.append((False, fn()))
+        except BaseException as exc:
+            outcome.append((True, exc))
+        finally:
+            done.release()
+
+    hub.loop.run_callback_threadsafe(gevent.spawn, serve)
+    done.acquire()
+    failed, value = outcome[0]
+    if failed:
+        raise value
+    return value
 
 
 class _BridgeLoop:

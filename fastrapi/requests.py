@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Generator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator
 from functools import partial
 from http.cookies import _unquote
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from fastrapi.concurrency import on_request_side
+from fastrapi.concurrency import on_request_side, request_hop_sync
 from fastrapi.datastructures import URL, Address, FormData, Headers, QueryParams, State
 from fastrapi.exceptions import ClientDisconnect, HTTPException, MalformedBody
 from fastrapi.formparsers import FormError, FormLimits, parse_form
@@ -281,6 +281,9 @@ def iter_body(environ: dict[str, Any]) -> Iterator[bytes]:
     if stream is None:
         return
     environ[CONSUMED_KEY] = True
+    hop = request_hop_sync.get()
+    if hop is not None:  # a def endpoint on a pool thread: the server's socket is read in its hub
+        stream = _HubInput(stream, hop)
     if length:
         declared = remaining = _content_length(environ)
         if limit is not None and remaining > limit:
@@ -308,6 +311,19 @@ def iter_body(environ: dict[str, Any]) -> Iterator[bytes]:
             if limit is not None and total > limit:
                 raise ContentTooLarge()
             yield chunk
+
+
+class _HubInput:
+    """A ``wsgi.input`` read from a pool thread: each read runs in the request's gevent hub."""
+
+    __slots__ = ("stream", "hop")
+
+    def __init__(self, stream: Any, hop: Callable[[Callable[[], bytes]], bytes]) -> None:
+        self.stream = stream
+        self.hop = hop
+
+    def read(self, size: int) -> bytes:
+        return self.hop(partial(self.stream.read, size))
 
 
 def read_body(environ: dict[str, Any]) -> bytes:
