@@ -23,11 +23,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+import gevent
+import gevent.socket
 import pytest
 from gevent import pywsgi
 from gunicorn.http import errors as gunicorn_errors
 
 from fastrapi.background import INLINE_TASKS_KEY
+from fastrapi.concurrency import is_patched
 from fastrapi.exception_handlers import INVALID_REQUEST, InvalidRequestResponse
 from fastrapi.exceptions import ClientDisconnect, MalformedBody
 from fastrapi.requests import body_read_error
@@ -267,6 +270,7 @@ def test_trusted_host_origin_form_still_checks_the_host_header(raw: dict[str, st
 
 KINDS = ["gevent", "gevent_pywsgi"]
 PIPELINED = b"GET /int/666 HTTP/1.1\r\nHost: x\r\n\r\n"
+PIPELINED_LAST = b"GET /int/666 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"  # where it should run
 # Below gunicorn's 2 s keep-alive timeout: a connection left open fails, not closed late by that.
 CLOSE_TIMEOUT = 1.5
 BAD_LOG = re.compile(r"Traceback|\bERROR\b|\bWARNING\b|\bCRITICAL\b|\bException\b|Invalid request")
@@ -441,7 +445,7 @@ def test_live_a_good_chunked_body_and_the_pipelined_request_both_run(served: Ser
 def test_live_trusted_host_checks_the_absolute_targets_host(served: Served) -> None:
     """The host mismatch is an ordinary 400: framing is intact, so the pipelined request is served."""
     evil = b"GET http://evil.example/ping HTTP/1.1\r\nHost: good.example\r\n\r\n"
-    result = exchange(served.live.port, evil + PIPELINED)
+    result = exchange(served.live.port, evil + PIPELINED_LAST)
     ran, output = served.take("absolute evil")
     assert [(status, body) for status, _, body in result.responses] == [
         (400, b"Invalid host header"), (200, b'{"number":666}')]
@@ -459,12 +463,13 @@ def test_live_trusted_host_the_absolute_targets_host_is_the_requests(served: Ser
         assert [status for status, _, _ in result.responses] == [404]
 
 
-SLOW = {"/request-body": b'{"name": "ab"}', "/astream": b"hello", "/aform": b"name=ab"}
+SLOW = {"/request-body": b'{"name": "ab"}', "/astream": b"hello", "/aform": b"name=ab", "/stream": b"hello"}
 
 
 def test_live_async_endpoints_read_a_body_that_arrives_late(served: Served) -> None:
     """``async def`` endpoints run on the bridge loop's OS thread; their body reads hop back to the
-    request's hub (a gevent socket cannot wait from another thread: greenlet.error, a 500)."""
+    request's hub (a gevent socket cannot wait from another thread: greenlet.error, a 500).
+    ``/stream`` is a ``def`` endpoint reading ``request.stream()``."""
     answers = {}
     for path, body in SLOW.items():
         head = (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {ROUTES[path]}\r\n"
@@ -483,6 +488,7 @@ def test_live_async_endpoints_read_a_body_that_arrives_late(served: Served) -> N
         "/request-body": ([(200, b'{"size":14}')], ["request-body"], []),
         "/astream": ([(200, b'{"size":5}')], ["astream"], []),
         "/aform": ([(200, b'{"name":"ab"}')], ["aform"], []),
+        "/stream": ([(200, b'{"size":5}')], ["stream"], []),
     }
 
 
@@ -501,3 +507,78 @@ def test_live_async_endpoints_a_late_body_cut_short(served: Served) -> None:
         result = Exchange(parse_responses(received), True)
         failures += check_invalid_and_closed(served, f"{path} late and short", result)
     assert failures == []
+
+
+# -- stock gevent.pywsgi, in this (unpatched) process: def endpoints run on a pool thread ----------
+
+@pytest.fixture(scope="module")
+def stock_pywsgi() -> Iterator[int]:
+    server = pywsgi.WSGIServer(("127.0.0.1", 0), framing_app.trusted, log=None)
+    server.start()
+    yield server.server_port
+    server.stop(timeout=1)
+
+
+def cooperative_exchange(port: int, parts: list[bytes], half_close: bool = False) -> Exchange:
+    """``parts`` sent 0.2 s apart on a gevent socket (the server runs in this process's hub)."""
+    sock = gevent.socket.create_connection(("127.0.0.1", port), timeout=CLOSE_TIMEOUT)
+    received, closed = b"", True
+    try:
+        for index, part in enumerate(parts):
+            if index:
+                gevent.sleep(0.2)
+            sock.sendall(part)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+        except TimeoutError:
+            closed = False
+    finally:
+        sock.close()
+    return Exchange(parse_responses(received), closed)
+
+
+def late_post(path: str, body: bytes, length: int | None = None) -> list[bytes]:
+    head = (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {ROUTES[path]}\r\n"
+            f"Content-Length: {len(body) if length is None else length}\r\n\r\n").encode()
+    return [head, body]
+
+
+@pytest.mark.parametrize("path", SLOW)
+def test_stock_pywsgi_a_late_body_reaches_every_kind_of_endpoint(
+        stock_pywsgi: int, path: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert not is_patched()  # so the def endpoint (/stream) is on a pool thread
+    result = cooperative_exchange(stock_pywsgi, [*late_post(path, SLOW[path]), PIPELINED_LAST])
+    assert [status for status, _, _ in result.responses] == [200, 200]
+    assert framing_app.ran == [path.strip("/"), "int 666"]
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", SLOW)
+def test_stock_pywsgi_bad_and_short_bodies(stock_pywsgi: int, path: str, capsys: pytest.CaptureFixture[str],
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="fastrapi")
+    head = (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {ROUTES[path]}\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n").encode()
+    results = [
+        cooperative_exchange(stock_pywsgi, [head, BAD_CHUNKS["size zz"] + PIPELINED]),
+        cooperative_exchange(stock_pywsgi, [head, BAD_CHUNKS["chunk longer than its size"] + PIPELINED]),
+        cooperative_exchange(stock_pywsgi, late_post(path, SLOW[path], 1000), half_close=True),
+    ]
+    for result in results:
+        assert [(status, headers.get("connection"), body) for status, headers, body in result.responses] == [
+            (400, "close", INVALID_REQUEST.encode())]
+        assert result.closed
+    assert framing_app.ran == []
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_stock_pywsgi_absolute_form_target(stock_pywsgi: int) -> None:
+    """Stock pywsgi sets no raw target; the absolute one is in PATH_INFO."""
+    evil = b"GET http://evil.example/ping HTTP/1.1\r\nHost: good.example\r\n\r\n"
+    result = cooperative_exchange(stock_pywsgi, [evil + PIPELINED_LAST])
+    assert [(status, body) for status, _, body in result.responses] == [
+        (400, b"Invalid host header"), (200, b'{"number":666}')]
