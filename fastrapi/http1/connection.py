@@ -9,6 +9,7 @@ A greenlet per connection, as gevent's servers have. Between requests the connec
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
@@ -36,6 +37,8 @@ logger = logging.getLogger("fastrapi.server")
 RECV_SIZE = 64 * 1024
 JOIN_LIMIT = 16 * 1024  # a first body chunk up to this size leaves in the head's send (one system call)
 DISCARD_LIMIT = 1024 * 1024  # an unread body up to this size is read and dropped to keep the connection
+LINGER_SECONDS = 1.0  # after refusing a request, how long its remaining bytes are read and dropped
+LINGER_READS = 16
 _NO_BODY_CODES = frozenset((204, 304))
 _environ_keys: dict[bytes, str | None] = {}  # PERF: header name -> environ key, computed once per name
 _MAX_ENVIRON_KEYS = 1024
@@ -86,7 +89,7 @@ class Connection:
     __slots__ = (
         "server", "socket", "address", "parser", "refusal", "closed_by_client", "expect_continue",
         "head", "status", "headers", "headers_sent", "sent", "chunked", "no_body", "close_after", "version",
-        "_base", "_behind_proxy",
+        "_base", "_behind_proxy", "unread",
     )
 
     def __init__(self, server: ServerSettings, sock: Any, address: Any) -> None:
@@ -96,6 +99,7 @@ class Connection:
         self.parser = RequestParser()
         self.refusal: Refusal | None = None
         self.closed_by_client = False
+        self.unread = False  # we stop reading while the client may still be sending: linger before closing
         self._base = server.base_environ(address)
         self._behind_proxy = server.trusts_proxy(address)
         self._reset()
@@ -127,7 +131,23 @@ class Connection:
         except (ClientGone, OSError) as exc:  # the client went away while we wrote or read
             logger.debug("connection from %s ended: %s", self.address, exc)
         finally:
+            if self.unread and not self.closed_by_client:
+                self.linger()
             self.socket.close()
+
+    def linger(self) -> None:
+        """Half-close, then read what the client still sends for a moment before closing: closing
+        with unread bytes makes the kernel send a reset, which can destroy the answer just sent."""
+        sock = self.socket
+        try:
+            sock.shutdown(socket.SHUT_WR)
+            sock.settimeout(LINGER_SECONDS)
+            deadline = time.monotonic() + LINGER_SECONDS
+            for _ in range(LINGER_READS):
+                if not sock.recv(RECV_SIZE) or time.monotonic() > deadline:
+                    break
+        except OSError:
+            pass
 
     def next_request(self, first: bool) -> ParsedRequest | None:
         """The next request whose head has arrived; ``None`` when the connection must end."""
@@ -177,6 +197,7 @@ class Connection:
             if ready:
                 return ready.popleft()
         if self.refusal is not None:
+            self.unread = True
             refusal = self.refusal
             logger.debug("refused a request from %s: %s %s", self.address, refusal.status, refusal.reason)
             self._sendall(error_response(refusal.status, refusal.reason))
@@ -208,6 +229,7 @@ class Connection:
             return False
         except MalformedBody as exc:
             logger.debug("malformed body from %s: %s", self.address, exc)
+            self.unread = True
             if not self.headers_sent:
                 self._sendall(error_response("400 Bad Request", "Invalid HTTP request received."))
             return False
@@ -215,6 +237,7 @@ class Connection:
             raise
         except Exception:
             logger.exception("Error handling request %s %s", environ["REQUEST_METHOD"], environ["RAW_URI"])
+            self.unread = not request.complete
             if not self.headers_sent:
                 self._sendall(error_response("500 Internal Server Error", "Internal Server Error"))
             return False
@@ -222,6 +245,8 @@ class Connection:
             server.in_flight -= 1
         if server.access_log:
             server.log_access(environ, self.status, self.headers, self.sent, started)
+        if request.broken or (not request.complete and (self.close_after or not request.keep_alive)):
+            self.unread = True
         if self.close_after or not request.keep_alive or request.upgrade or request.broken:
             return False
         if not (request.complete and not request.chunks) and not body.finished():
@@ -230,6 +255,7 @@ class Connection:
 
     def discard(self, request: ParsedRequest) -> bool:
         """Read and drop the rest of a body the app did not read; ``False`` when that is not worth it."""
+        self.unread = True  # unless the rest arrives below
         if self.expect_continue:
             return False  # no 100 was sent, so the client may never send the body: start over on a new connection
         dropped = 0
@@ -238,6 +264,7 @@ class Connection:
                 while request.chunks:
                     dropped += len(request.chunks.popleft())
                 if request.complete:
+                    self.unread = False
                     return True
                 if request.broken or dropped > DISCARD_LIMIT:
                     return False
