@@ -281,6 +281,10 @@ def iter_body(environ: dict[str, Any]) -> Iterator[bytes]:
     if stream is None:
         return
     environ[CONSUMED_KEY] = True
+    coding = environ.get("HTTP_TRANSFER_ENCODING")
+    if coding is not None and coding.strip(" \t").lower() != "chunked":
+        # A server that takes `gzip, chunked` (gunicorn does) hands over bytes nobody decoded.
+        raise MalformedBody(f"Unsupported Transfer-Encoding {coding!r}")
     hop = request_hop_sync.get()
     if hop is not None:  # a def endpoint on a pool thread: the server's socket is read in its hub
         stream = _HubInput(stream, hop)
