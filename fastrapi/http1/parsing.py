@@ -164,7 +164,7 @@ class RequestParser:
             elif lowered == b"content-length":
                 request.has_body = value.strip(b" \t") != b"0"
             elif lowered == b"expect":
-                request.expect_continue = value.strip(b" \t").lower() == b"100-continue"
+                request.expect_continue = version == "1.1" and value.strip(b" \t").lower() == b"100-continue"
         if hosts != 1 and (version == "1.1" or hosts > 1):
             raise Refusal(BAD_REQUEST, "Missing Host header" if not hosts else "More than one Host header")
         self._in_head = False
