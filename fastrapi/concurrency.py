@@ -2,7 +2,8 @@
 
 - ``def`` code runs inline when blocking calls are cooperative (gevent monkey-patched) or when
   the request already has an OS thread of its own (wsgiref, waitress); inside an unpatched
-  gevent server it goes to a dedicated thread pool so the hub keeps serving.
+  gevent server it goes to a dedicated thread pool so the hub keeps serving. A gevent pool
+  belongs to the hub that made it, so each hub (each OS thread that serves) has its own.
 - ``async def`` code that can never suspend is driven with ``coro.send(None)``; anything else
   runs on one asyncio loop that lives forever in a background OS thread.
 """
@@ -13,7 +14,6 @@ import asyncio
 import contextvars
 import dis
 import inspect
-import threading
 import types
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial
@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import gevent
 import gevent.monkey
 import gevent.threadpool
-from gevent.hub import Waiter
+from gevent.hub import Hub, Waiter, get_hub
 from greenlet import getcurrent
 
 T = TypeVar("T")
@@ -30,8 +30,10 @@ T = TypeVar("T")
 _SUSPENDING_OPS = {"GET_AWAITABLE", "GET_AITER", "GET_ANEXT", "BEFORE_ASYNC_WITH", "SEND", "YIELD_VALUE"}
 
 THREADPOOL_SIZE = 40
-_pool: gevent.threadpool.ThreadPool | None = None
-_pool_lock = threading.Lock()
+# A pool thread idle this long exits (anyio's worker threads wait 10 s too): the pool of a hub
+# whose thread has stopped serving ends its threads, and then the hub and pool can be freed.
+POOL_IDLE_SECONDS = 10.0
+_HUB_POOL = "fastrapi_threadpool"  # the attribute of a hub that holds its pool
 
 
 def in_gevent_greenlet() -> bool:
@@ -51,21 +53,36 @@ def is_patched() -> bool:
     return _patched
 
 
-def threadpool() -> gevent.threadpool.ThreadPool:
-    """The pool for blocking work (not the hub's own pool, which also serves DNS)."""
-    global _pool
-    if _pool is None:
-        with _pool_lock:
-            if _pool is None:
-                _pool = gevent.threadpool.ThreadPool(THREADPOOL_SIZE)
-    return _pool
+def threadpool(hub: Hub | None = None) -> gevent.threadpool.ThreadPool:
+    """The current hub's pool for blocking work (not the hub's own pool, which also serves DNS).
+
+    Only the thread that runs ``hub`` may use it (gevent raises ``InvalidThreadUseError``).
+    """
+    if hub is None:
+        hub = get_hub()
+    pool = getattr(hub, _HUB_POOL, None)
+    if pool is None:
+        # No lock: only this hub's own thread gets here, and making the pool never switches.
+        pool = new_threadpool(THREADPOOL_SIZE, hub)
+        setattr(hub, _HUB_POOL, pool)  # dies with the hub
+    return pool
+
+
+def new_threadpool(size: int, hub: Hub | None = None) -> gevent.threadpool.ThreadPool:
+    """A pool of at most ``size`` threads for ``hub`` (default: the current one); idle threads exit."""
+    return gevent.threadpool.ThreadPool(size, hub, idle_task_timeout=POOL_IDLE_SECONDS)
+
+
+def needs_thread() -> bool:
+    """Whether blocking code called here must go to a pool thread (an unpatched gevent server)."""
+    return not (_patched or is_patched()) and in_gevent_greenlet()
 
 
 def run_sync(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Call blocking ``func`` so that the server keeps serving meanwhile."""
     if _patched or is_patched() or not in_gevent_greenlet():  # PERF: the flag first, no call once patched
         return func(*args, **kwargs)
-    return _in_pool(func, *args, **kwargs)
+    return in_pool(None, func, *args, **kwargs)
 
 
 def run_in_threadpool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -74,15 +91,19 @@ def run_in_threadpool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     ``func`` sees the caller's context variables, as with Starlette's ``run_in_threadpool``.
     """
     if in_gevent_greenlet():
-        return _in_pool(func, *args, **kwargs)
+        return in_pool(None, func, *args, **kwargs)
     return func(*args, **kwargs)
 
 
-def _in_pool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``func`` on a pool thread, in a copy of the caller's context; this greenlet waits for it."""
+def in_pool(pool: gevent.threadpool.ThreadPool | None, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``func`` on a thread of ``pool`` (default: this hub's ``threadpool()``), in a copy of the
+    caller's context; this greenlet waits for it. Call it from a gevent greenlet of the pool's hub."""
+    hub = get_hub()
     context = contextvars.copy_context()
-    context.run(request_hop_sync.set, partial(_call_in_hub, gevent.get_hub()))
-    failed, outcome = threadpool().spawn(_outcome, context, func, args, kwargs).get()
+    context.run(request_hop_sync.set, partial(_call_in_hub, hub))
+    if pool is None:
+        pool = threadpool(hub)
+    failed, outcome = pool.spawn(_outcome, context, func, args, kwargs).get()
     if failed:
         raise outcome
     return outcome
@@ -194,7 +215,11 @@ def _call_in_hub(hub: Any, fn: Callable[[], T]) -> T:
 
 
 class _BridgeLoop:
-    """One asyncio loop, running forever in a daemon OS thread, shared by every request."""
+    """One asyncio loop, running forever in a daemon OS thread, shared by every request.
+
+    One per process, whatever thread serves: ``run`` is thread-safe, and a gevent greenlet
+    waits for its coroutine on an async watcher of its own hub.
+    """
 
     def __init__(self) -> None:
         # Real OS primitives even when the process is monkey-patched.
@@ -238,7 +263,7 @@ class _BridgeLoop:
 
 
 _bridge: _BridgeLoop | None = None
-_bridge_lock = threading.Lock()
+_bridge_lock = _allocate_lock()  # a real lock: threads with hubs of their own may race to make the bridge
 
 
 def bridge() -> _BridgeLoop:
