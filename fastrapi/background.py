@@ -133,12 +133,34 @@ class BackgroundStats:
         return "\n".join(lines) + "\n"
 
 
+_Job = tuple[list[BackgroundTask], Callable[[], None] | None, contextvars.Context]
+
+
+class _Lane:
+    """One hub's part of a runner: its waiting lists and runner greenlets.
+
+    A gevent greenlet or Waiter belongs to the hub (the OS thread) that made it, so
+    each hub that schedules tasks gets a lane of its own; only that hub's thread touches it.
+    """
+
+    __slots__ = ("hub", "backlog", "parked", "runners", "dispatching", "retired")
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.backlog: deque[_Job] = deque()  # lists waiting for a runner greenlet, in arrival order
+        self.parked: list[Waiter[bool]] = []  # idle runners; switch False to wake one, True to end it
+        self.runners = 0  # live runner greenlets
+        self.dispatching = False  # a dispatch is due on the hub and will see new lists
+        self.retired = False
+
+
 class BackgroundRunner:
     """Runs each request's tasks in one greenlet (or a worker thread outside gevent), in order.
 
-    At most ``concurrency`` requests' tasks run at once in this process; the others wait
-    their turn in arrival order. A task that raises is logged with its name, arguments and
-    traceback, reported to the ``on_error`` hook, and the tasks after it still run.
+    At most ``concurrency`` requests' tasks run at once per serving thread (one, unless
+    ``serve()`` runs in several); the others wait their turn in arrival order. A task that
+    raises is logged with its name, arguments and traceback, reported to the ``on_error`` hook,
+    and the tasks after it still run.
 
     The greenlets are reused: one that finishes a request's tasks takes the next waiting
     request's, or parks until ``schedule`` wakes it. Creating a greenlet costs ~8 µs here,
@@ -150,13 +172,11 @@ class BackgroundRunner:
         self.concurrency = concurrency
         # The task lists scheduled and not finished, by id; drain waits for it to empty.
         self._pending: dict[int, list[BackgroundTask]] = {}
-        self._idle = gevent.event.Event()
-        self._idle.set()
-        # Requests' task lists waiting for a runner greenlet, in arrival order.
-        self._backlog: deque[tuple[list[BackgroundTask], Callable[[], None] | None, contextvars.Context]] = deque()
-        self._runners = 0  # live runner greenlets, at most ``concurrency``
-        self._parked: list[tuple[Hub, Waiter[None]]] = []
-        self._dispatching: set[Hub] = set()
+        # An event per drain() waiting, each of its caller's hub (a gevent Event waited on in one
+        # thread cannot be waited on in another); set from any thread when _pending empties.
+        self._drainers: list[gevent.event.Event] = []
+        self._lanes: dict[Hub, _Lane] = {}
+        self._lane: _Lane | None = None  # the last lane used
         self._stats = BackgroundStats()
         # A real lock even when monkey-patched: it is never held across a switch.
         self._stats_lock = _allocate_lock()
@@ -251,73 +271,72 @@ class BackgroundRunner:
         """Run ``tasks`` after this call returns, in order, then ``then()`` (cleanup), in ``context``."""
         self._count_queued(len(tasks))
         self._pending[id(tasks)] = tasks
-        self._idle.clear()
         if context is None:
             context = contextvars.copy_context()
         if in_gevent_greenlet():
-            self._backlog.append((tasks, then, context))
             hub = get_hub()
-            if hub not in self._dispatching:  # else a dispatch is due on this loop and will see the list
-                self._dispatching.add(hub)
-                hub.loop.run_callback(self._dispatch, hub)
+            lane = self._lane
+            if lane is None or lane.hub is not hub:  # PERF: one identity check while one thread serves
+                lane = self._lane_of(hub)
+            lane.backlog.append((tasks, then, context))
+            if not lane.dispatching:  # else a dispatch is due on this loop and will see the list
+                lane.dispatching = True
+                hub.loop.run_callback(self._dispatch, lane)
         else:
             # A greenlet spawned from a plain thread (wsgiref, waitress) never runs: use a worker thread.
             self._thread_executor().submit(self._job, tasks, then, context)
 
-    def _dispatch(self, hub: Hub) -> None:
-        """In the hub: give every waiting list a runner, parked or new, up to the cap.
+    def _lane_of(self, hub: Hub) -> _Lane:
+        lane = self._lanes.get(hub)
+        if lane is None:
+            lane = self._lanes.setdefault(hub, _Lane(hub))
+        self._lane = lane
+        return lane
+
+    def _dispatch(self, lane: _Lane) -> None:
+        """In the lane's hub: give every waiting list a runner, parked or new, up to the cap.
 
         PERF: one hub callback serves all the lists that requests finished in one loop iteration.
         """
-        self._dispatching.discard(hub)
+        lane.dispatching = False
+        backlog, parked = lane.backlog, lane.parked
         spawned = 0
-        while len(self._backlog) > spawned:
-            with self._stats_lock:
-                parked = self._parked[-1][0] is hub if self._parked else False
-                if parked:
-                    waiter = self._parked.pop()[1]
-                elif self._runners < self.concurrency:
-                    self._runners += 1
-                else:
-                    return  # the cap: the lists wait in the backlog for the next free runner
+        while len(backlog) > spawned:
             if parked:
-                waiter.switch(None)  # runs until it parks again or blocks, then comes back here
-            else:
-                gevent.spawn(self._run_backlog, hub)
+                parked.pop().switch(False)  # runs until it parks again or blocks, then comes back here
+            elif lane.runners < self.concurrency:
+                lane.runners += 1
+                gevent.spawn(self._run_backlog, lane)
                 spawned += 1
+            else:
+                return  # the cap: the lists wait in the backlog for the next free runner
 
-    def _run_backlog(self, hub: Hub) -> None:
+    def _run_backlog(self, lane: _Lane) -> None:
         """A runner greenlet: take waiting lists in order; park when there are none."""
-        backlog = self._backlog
-        waiter: Waiter[None] | None = None
+        backlog, parked = lane.backlog, lane.parked
+        waiter: Waiter[bool] | None = None
         try:
             while True:
                 while backlog:
-                    try:
-                        tasks, then, context = backlog.popleft()
-                    except IndexError:  # another runner took it
-                        break
-                    context.run(self._run_job, tasks, then)
-                with self._stats_lock:
-                    if backlog:
-                        continue  # added while this runner was deciding
-                    if len(self._parked) >= PARKED_RUNNERS:
-                        return
-                    waiter = Waiter(hub)
-                    self._parked.append((hub, waiter))
-                waiter.get()
+                    tasks, then, context = backlog.popleft()
+                    context.run(self._run_job, lane, tasks, then)
+                if lane.retired or len(parked) >= PARKED_RUNNERS:
+                    return
+                waiter = Waiter(lane.hub)
+                parked.append(waiter)
+                if waiter.get():
+                    return  # the lane was retired
                 waiter = None
         finally:
-            with self._stats_lock:
-                self._runners -= 1
-                if waiter is not None and (hub, waiter) in self._parked:  # killed while parked
-                    self._parked.remove((hub, waiter))
+            lane.runners -= 1
+            if waiter is not None and waiter in parked:  # killed while parked
+                parked.remove(waiter)
 
     def _job(self, tasks: list[BackgroundTask], then: Callable[[], None] | None,
              context: contextvars.Context) -> None:
-        context.run(self._run_job, tasks, then)
+        context.run(self._run_job, None, tasks, then)
 
-    def _run_job(self, tasks: list[BackgroundTask], then: Callable[[], None] | None) -> None:
+    def _run_job(self, lane: _Lane | None, tasks: list[BackgroundTask], then: Callable[[], None] | None) -> None:
         """One request's list, then its cleanup; the list leaves ``_pending`` when both are done."""
         try:
             try:
@@ -329,7 +348,8 @@ class BackgroundRunner:
         finally:
             del self._pending[id(tasks)]
             if not self._pending:
-                self._idle.set()
+                for done in list(self._drainers):
+                    done.set()
 
     def _thread_executor(self) -> ThreadPoolExecutor:
         with self._executor_lock:
@@ -346,14 +366,34 @@ class BackgroundRunner:
         finished = True
         # A finite wait keeps a timer on the hub, which must not exit while worker threads finish.
         wait = timeout if timeout is not None else 365 * 24 * 3600.0
-        if self._pending and not self._idle.wait(wait) and self._pending:
-            finished = False
-            names = "; ".join(", ".join(task.name for task in tasks) for tasks in list(self._pending.values()))
-            logger.warning("Background tasks unfinished at the shutdown deadline: %s", names)
+        done = gevent.event.Event()
+        self._drainers.append(done)  # before looking at _pending: a list may finish in another thread
+        try:
+            if self._pending and not done.wait(wait) and self._pending:
+                finished = False
+                names = "; ".join(", ".join(task.name for task in tasks) for tasks in list(self._pending.values()))
+                logger.warning("Background tasks unfinished at the shutdown deadline: %s", names)
+        finally:
+            self._drainers.remove(done)
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
+        if finished:
+            self._retire_lane()
         return finished
+
+    def _retire_lane(self) -> None:
+        """Forget this hub's lane and end its parked runners (its thread may stop serving for good)."""
+        hub = get_hub()
+        lane = self._lanes.pop(hub, None)
+        if lane is None:
+            return
+        if self._lane is lane:
+            self._lane = None
+        lane.retired = True
+        for waiter in lane.parked:
+            hub.loop.run_callback(waiter.switch, True)
+        lane.parked.clear()
 
 
 _default_runner: BackgroundRunner | None = None
