@@ -13,6 +13,7 @@ import gevent
 
 from fastrapi.background import (
     DEFAULT_CONCURRENCY,
+    DEFAULT_THREADS,
     BackgroundRunner,
     BackgroundStats,
     BackgroundTask,
@@ -73,6 +74,11 @@ class FastrAPI(RouteDecorators):
 
     ``app = FastrAPI(); @app.get("/") ...``; serve it with ``app.serve(host, port)``,
     ``gunicorn -k gevent module:app`` or any WSGI server.
+
+    ``background_concurrency`` caps the requests whose tasks run at once (1,000); on an unpatched
+    gevent server (``app.serve()``) blocking tasks run on ``background_threads`` threads of their
+    own, apart from the 40 ``def`` endpoints use, so tasks cannot starve requests. The default, 40,
+    gives tasks the 40 threads FastAPI shares between its endpoints and tasks.
     """
 
     def __init__(
@@ -116,6 +122,7 @@ class FastrAPI(RouteDecorators):
         docs_assets: str | DocsAssets | None = None,
         on_background_error: Callable[[BackgroundTask, BaseException], None] | None = None,
         background_concurrency: int = DEFAULT_CONCURRENCY,
+        background_threads: int = DEFAULT_THREADS,
         **extra: Any,
     ) -> None:
         self.debug = debug
@@ -166,7 +173,8 @@ class FastrAPI(RouteDecorators):
         }
         self.exception_handlers.update(exception_handlers or {})
         self.lifespan = Lifespan(self, lifespan, on_startup, on_shutdown)
-        self.background_runner = BackgroundRunner(on_error=on_background_error, concurrency=background_concurrency)
+        self.background_runner = BackgroundRunner(on_error=on_background_error, concurrency=background_concurrency,
+                                                  threads=background_threads)
         self.drain_timeout = 25.0  # below gunicorn's default graceful timeout (30 s)
         self._exit_hook_registered = False
 

@@ -16,9 +16,18 @@ from typing import Any
 import gevent
 import gevent.event
 import gevent.monkey
+import gevent.threadpool
 from gevent.hub import Hub, Waiter, get_hub
 
-from fastrapi.concurrency import in_gevent_greenlet, is_async_callable, run_async, run_sync
+from fastrapi.concurrency import (
+    in_gevent_greenlet,
+    in_pool,
+    is_async_callable,
+    needs_thread,
+    new_threadpool,
+    run_async,
+    run_sync,
+)
 
 logger = logging.getLogger("fastrapi")
 
@@ -96,6 +105,10 @@ def flatten(task: BackgroundTask) -> list[BackgroundTask]:
 ErrorHook = Callable[[BackgroundTask, BaseException], None]
 
 DEFAULT_CONCURRENCY = 1000
+# Threads for blocking tasks on an unpatched gevent server, per serving thread. FastAPI runs
+# endpoints and tasks on one limiter of 40 threads; here tasks get 40 of their own, so they keep
+# that throughput and the pool ``def`` endpoints use stays free for requests.
+DEFAULT_THREADS = 40
 THREAD_WORKERS = 4
 # Idle runner greenlets kept for the next requests; more than this exit.
 PARKED_RUNNERS = 64
@@ -137,13 +150,13 @@ _Job = tuple[list[BackgroundTask], Callable[[], None] | None, contextvars.Contex
 
 
 class _Lane:
-    """One hub's part of a runner: its waiting lists and runner greenlets.
+    """One hub's part of a runner: its waiting lists, runner greenlets and task threads.
 
-    A gevent greenlet or Waiter belongs to the hub (the OS thread) that made it, so
+    A gevent greenlet, Waiter or thread pool belongs to the hub (the OS thread) that made it, so
     each hub that schedules tasks gets a lane of its own; only that hub's thread touches it.
     """
 
-    __slots__ = ("hub", "backlog", "parked", "runners", "dispatching", "retired")
+    __slots__ = ("hub", "backlog", "parked", "runners", "dispatching", "retired", "pool")
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
@@ -152,6 +165,7 @@ class _Lane:
         self.runners = 0  # live runner greenlets
         self.dispatching = False  # a dispatch is due on the hub and will see new lists
         self.retired = False
+        self.pool: gevent.threadpool.ThreadPool | None = None
 
 
 class BackgroundRunner:
@@ -162,14 +176,21 @@ class BackgroundRunner:
     raises is logged with its name, arguments and traceback, reported to the ``on_error`` hook,
     and the tasks after it still run.
 
+    On an unpatched gevent server blocking tasks run on a pool of ``threads`` threads of their
+    own (per serving thread), never on the pool ``def`` endpoints wait for: tasks cannot starve
+    requests. ``DEFAULT_THREADS`` (40) gives tasks the 40 threads FastAPI's one limiter shares
+    between endpoints and tasks.
+
     The greenlets are reused: one that finishes a request's tasks takes the next waiting
     request's, or parks until ``schedule`` wakes it. Creating a greenlet costs ~8 µs here,
     waking a parked one ~1 µs, on a hello that takes ~30 µs end to end on the embedded server.
     """
 
-    def __init__(self, on_error: ErrorHook | None = None, concurrency: int = DEFAULT_CONCURRENCY) -> None:
+    def __init__(self, on_error: ErrorHook | None = None, concurrency: int = DEFAULT_CONCURRENCY,
+                 threads: int = DEFAULT_THREADS) -> None:
         self.on_error = on_error
         self.concurrency = concurrency
+        self.threads = threads
         # The task lists scheduled and not finished, by id; drain waits for it to empty.
         self._pending: dict[int, list[BackgroundTask]] = {}
         # An event per drain() waiting, each of its caller's hub (a gevent Event waited on in one
@@ -340,8 +361,11 @@ class BackgroundRunner:
         """One request's list, then its cleanup; the list leaves ``_pending`` when both are done."""
         try:
             try:
-                # PERF: unpatched, the whole list makes one trip to the thread pool, not one per task.
-                run_sync(self.run_now, tasks)
+                if lane is not None and needs_thread():
+                    # PERF: the whole list makes one trip to a task thread, not one per task.
+                    in_pool(self._task_pool(lane), self.run_now, tasks)
+                else:
+                    self.run_now(tasks)
             finally:
                 if then is not None:
                     then()
@@ -350,6 +374,12 @@ class BackgroundRunner:
             if not self._pending:
                 for done in list(self._drainers):
                     done.set()
+
+    def _task_pool(self, lane: _Lane) -> gevent.threadpool.ThreadPool:
+        """The lane's threads for blocking tasks, apart from the pool ``def`` endpoints use."""
+        if lane.pool is None:
+            lane.pool = new_threadpool(self.threads, lane.hub)
+        return lane.pool
 
     def _thread_executor(self) -> ThreadPoolExecutor:
         with self._executor_lock:

@@ -78,17 +78,19 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> int:
 @contextlib.contextmanager
 def run_server(kind: str, app: str, env: dict[str, str] | None = None, workers: int = 1,
                graceful_timeout: float = 10.0, serve_options: dict[str, Any] | None = None,
-               extra_args: list[str] | None = None) -> Iterator[LiveServer]:
+               extra_args: list[str] | None = None, patched: bool = False) -> Iterator[LiveServer]:
     """``kind`` is ``serve`` (app.serve() in a subprocess) or a gunicorn worker class.
 
     ``serve_options`` are more keyword arguments of ``app.serve()`` (their reprs go into the
-    child's code); ``extra_args`` go on gunicorn's command line, before the app.
+    child's code); ``extra_args`` go on gunicorn's command line, before the app. ``patched``
+    (``serve`` only) runs ``gevent.monkey.patch_all()`` before the app is imported.
     """
     port = free_port()
     module, _, attr = app.partition(":")
     if kind == "serve":
         options = "".join(f", {name}={value!r}" for name, value in (serve_options or {}).items())
-        code = (f"import logging; logging.basicConfig(level=logging.INFO)\n"
+        code = (("from gevent import monkey; monkey.patch_all()\n" if patched else "")
+                + f"import logging; logging.basicConfig(level=logging.INFO)\n"
                 f"from {module} import {attr} as app\n"
                 f"app.serve('127.0.0.1', {port}, graceful_timeout={graceful_timeout}{options})")
         cmd = [sys.executable, "-c", code]

@@ -164,3 +164,39 @@ def test_the_app_exposes_its_counters() -> None:
         client.get("/")
     assert app.background_stats().succeeded == 4
     assert app.background_runner.concurrency == 3
+
+
+def test_blocking_tasks_run_on_background_threads_of_their_own() -> None:
+    """Unpatched, in a gevent greenlet: at most ``background_threads`` tasks block at once, and a
+    ``def`` request meanwhile gets a thread of the endpoints' pool at once."""
+    app = FastrAPI(background_threads=2)
+    running: list[int] = []
+    peak = [0]
+    lock = threading.Lock()
+
+    def blocks() -> None:
+        with lock:
+            running.append(1)
+            peak[0] = max(peak[0], len(running))
+        time.sleep(0.2)
+        with lock:
+            running.pop()
+
+    @app.post("/queue")
+    def queue(background_tasks: BackgroundTasks):
+        background_tasks.add_task(blocks)
+        return 1
+
+    @app.get("/hello")
+    def hello():
+        return 2
+
+    client = TestClient(app, run_background_tasks=False)
+    gevent.joinall([gevent.spawn(client.post, "/queue") for _ in range(4)], raise_error=True)
+    gevent.sleep(0.05)
+    started = time.monotonic()
+    assert gevent.spawn(client.get, "/hello").get().json() == 2
+    assert time.monotonic() - started < 0.1
+    assert app.drain(5)
+    assert peak[0] == 2
+    assert app.background_runner.threads == 2
