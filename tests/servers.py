@@ -9,7 +9,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,3 +106,33 @@ def run_server(kind: str, app: str, env: dict[str, str] | None = None, workers: 
         yield LiveServer(process, port)
     finally:
         stop(process)
+
+
+class Output:
+    """A live server's output, read line by line in a thread; ``since_last_call`` splits it per case
+    (the app must print ``MARK <tag>`` for ``GET /mark/<tag>``)."""
+
+    def __init__(self, live: LiveServer) -> None:
+        self.live = live
+        self.lines: list[str] = []
+        self.seen = 0
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        assert self.live.process.stdout is not None
+        for line in self.live.process.stdout:
+            self.lines.append(line.decode(errors="replace").rstrip("\n"))
+
+    def since_last_call(self) -> list[str]:
+        """The lines printed since the previous call, up to a marker printed by the app now."""
+        tag = uuid.uuid4().hex
+        assert self.live.request("GET", f"/mark/{tag}")[0] == 200
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            for index in range(self.seen, len(self.lines)):
+                if self.lines[index] == f"MARK {tag}":
+                    lines, self.seen = self.lines[self.seen:index], index + 1
+                    return [line for line in lines if not line.startswith("MARK ")]
+            time.sleep(0.005)
+        raise AssertionError(f"marker {tag} never showed in the output: {self.lines[self.seen:]}")

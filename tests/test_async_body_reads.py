@@ -18,7 +18,6 @@ import json
 import random
 import re
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,7 +27,7 @@ from functools import partial
 
 import pytest
 
-from tests.servers import LiveServer, run_server
+from tests.servers import LiveServer, Output, run_server
 
 KINDS = ["serve", "gevent", "fastrapi.gunicorn_worker.Worker"]
 APP = "tests.apps.async_body_app:app"
@@ -48,34 +47,6 @@ assert len(LARGE) == 20_000_000
 
 
 # -- the server and its output -------------------------------------------------------------------
-
-
-class Output:
-    """The server's output, read line by line in a thread (tests/test_http_strict.py's pattern)."""
-
-    def __init__(self, live: LiveServer) -> None:
-        self.live = live
-        self.lines: list[str] = []
-        self.seen = 0
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.live.process.stdout is not None
-        for line in self.live.process.stdout:
-            self.lines.append(line.decode(errors="replace").rstrip("\n"))
-
-    def since_last_call(self) -> list[str]:
-        """The lines printed since the previous call, up to a marker printed by the app now."""
-        tag = uuid.uuid4().hex
-        assert self.live.request("GET", f"/mark/{tag}")[0] == 200
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            for index in range(self.seen, len(self.lines)):
-                if self.lines[index] == f"MARK {tag}":
-                    lines, self.seen = self.lines[self.seen:index], index + 1
-                    return [line for line in lines if not line.startswith("MARK ")]
-            time.sleep(0.005)
-        raise AssertionError(f"marker {tag} never showed in the output: {self.lines[self.seen:]}")
 
 
 @dataclass
