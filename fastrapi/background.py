@@ -156,15 +156,14 @@ class _Lane:
     each hub that schedules tasks gets a lane of its own; only that hub's thread touches it.
     """
 
-    __slots__ = ("hub", "backlog", "parked", "runners", "dispatching", "retired", "pool")
+    __slots__ = ("hub", "backlog", "parked", "runners", "dispatching", "pool")
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.backlog: deque[_Job] = deque()  # lists waiting for a runner greenlet, in arrival order
-        self.parked: list[Waiter[bool]] = []  # idle runners; switch False to wake one, True to end it
+        self.parked: list[Waiter[None]] = []  # idle runners
         self.runners = 0  # live runner greenlets
         self.dispatching = False  # a dispatch is due on the hub and will see new lists
-        self.retired = False
         self.pool: gevent.threadpool.ThreadPool | None = None
 
 
@@ -310,6 +309,10 @@ class BackgroundRunner:
     def _lane_of(self, hub: Hub) -> _Lane:
         lane = self._lanes.get(hub)
         if lane is None:
+            # A new serving thread: forget the lanes of threads that have ended (their hubs are dead;
+            # idle task threads end on their own), so a process serving thread after thread keeps none.
+            for old in [old for old in self._lanes if old.dead]:
+                self._lanes.pop(old, None)
             lane = self._lanes.setdefault(hub, _Lane(hub))
         self._lane = lane
         return lane
@@ -324,7 +327,7 @@ class BackgroundRunner:
         spawned = 0
         while len(backlog) > spawned:
             if parked:
-                parked.pop().switch(False)  # runs until it parks again or blocks, then comes back here
+                parked.pop().switch(None)  # runs until it parks again or blocks, then comes back here
             elif lane.runners < self.concurrency:
                 lane.runners += 1
                 gevent.spawn(self._run_backlog, lane)
@@ -335,18 +338,17 @@ class BackgroundRunner:
     def _run_backlog(self, lane: _Lane) -> None:
         """A runner greenlet: take waiting lists in order; park when there are none."""
         backlog, parked = lane.backlog, lane.parked
-        waiter: Waiter[bool] | None = None
+        waiter: Waiter[None] | None = None
         try:
             while True:
                 while backlog:
                     tasks, then, context = backlog.popleft()
                     context.run(self._run_job, lane, tasks, then)
-                if lane.retired or len(parked) >= PARKED_RUNNERS:
+                if len(parked) >= PARKED_RUNNERS:
                     return
                 waiter = Waiter(lane.hub)
                 parked.append(waiter)
-                if waiter.get():
-                    return  # the lane was retired
+                waiter.get()
                 waiter = None
         finally:
             lane.runners -= 1
@@ -408,22 +410,7 @@ class BackgroundRunner:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
-        if finished:
-            self._retire_lane()
         return finished
-
-    def _retire_lane(self) -> None:
-        """Forget this hub's lane and end its parked runners (its thread may stop serving for good)."""
-        hub = get_hub()
-        lane = self._lanes.pop(hub, None)
-        if lane is None:
-            return
-        if self._lane is lane:
-            self._lane = None
-        lane.retired = True
-        for waiter in lane.parked:
-            hub.loop.run_callback(waiter.switch, True)
-        lane.parked.clear()
 
 
 _default_runner: BackgroundRunner | None = None
