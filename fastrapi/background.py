@@ -311,7 +311,7 @@ class BackgroundRunner:
         if lane is None:
             # A new serving thread: forget the lanes of threads that have ended (their hubs are dead;
             # idle task threads end on their own), so a process serving thread after thread keeps none.
-            for old in [old for old in self._lanes if old.dead]:
+            for old in [old for old in list(self._lanes) if old.dead]:  # list(): other threads add lanes
                 self._lanes.pop(old, None)
             lane = self._lanes.setdefault(hub, _Lane(hub))
         self._lane = lane
