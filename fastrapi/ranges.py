@@ -7,10 +7,26 @@ import secrets
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from fastrapi.responses import FileChunks
-
 PathLike = str | os.PathLike[str]
 MAX_RANGES = 100
+
+
+class FileChunks:
+    """A file-like object's contents in chunks; ``close()`` closes it."""
+
+    __slots__ = ("_file", "_size")
+
+    def __init__(self, file: Any, size: int) -> None:
+        self._file = file
+        self._size = size
+
+    def __iter__(self) -> Iterator[bytes]:
+        read, size = self._file.read, self._size
+        while chunk := read(size):
+            yield chunk
+
+    def close(self) -> None:
+        self._file.close()
 
 
 class RangeNotSatisfiable(Exception):

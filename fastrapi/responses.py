@@ -17,9 +17,11 @@ from http.cookies import SimpleCookie
 from typing import Any, Literal
 from urllib.parse import quote
 
+from fastrapi import ranges
 from fastrapi.background import BackgroundTask, flatten, runner_for
 from fastrapi.concurrency import bridge, code_can_suspend, drive
 from fastrapi.datastructures import URL, MutableHeaders
+from fastrapi.ranges import FileChunks
 
 StartResponse = Callable[..., Any]
 FILE_CHUNK_SIZE = 64 * 1024
@@ -373,8 +375,6 @@ class FileResponse(Response):
 
     def _partial(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes] | None:
         """A 206 (or 400/416) answer to ``Range``; None to send the whole file instead."""
-        from fastrapi import ranges
-
         if_range = environ.get("HTTP_IF_RANGE")
         if if_range is not None and (if_range.startswith("W/") or if_range not in (
                 self.headers.get("last-modified"), self.headers.get("etag"))):
@@ -436,24 +436,6 @@ class _ClosingFile:
         finally:
             if on_close is not None:
                 on_close()
-
-
-class FileChunks:
-    """A file-like object's contents in chunks; ``close()`` closes it."""
-
-    __slots__ = ("_file", "_size")
-
-    def __init__(self, file: Any, size: int) -> None:
-        self._file = file
-        self._size = size
-
-    def __iter__(self) -> Iterator[bytes]:
-        read, size = self._file.read, self._size
-        while chunk := read(size):
-            yield chunk
-
-    def close(self) -> None:
-        self._file.close()
 
 
 __all__ = [
