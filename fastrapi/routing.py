@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from fastrapi.dependencies.analysis import RoutePlan, compile_route
+from fastrapi.dependencies.analysis import RoutePlan
+from fastrapi.dependencies.compile import compile_route
 from fastrapi.exceptions import FastrAPIError
 from fastrapi.responses import JSONResponse, Response, no_body_status, status_line
 from fastrapi.serialization import DEFAULT, ResponseSerializer, infer_response_model

@@ -1,0 +1,52 @@
+"""``compile_route``: a route's endpoint and dependencies into the ``RoutePlan`` a request runs.
+
+The entry point above both halves: ``analysis`` reads one signature, ``graph`` links the tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from fastrapi import params
+from fastrapi.concurrency import can_suspend, is_async_callable
+from fastrapi.dependencies.analysis import RoutePlan, analyse_call, body_plan
+from fastrapi.dependencies.graph import link
+from fastrapi.exceptions import FastrAPIError
+from fastrapi.formparsers import form_limits
+
+
+def compile_route(call: Callable[..., Any], path_names: set[str], name: str = "route",
+                  options: Mapping[str, Any] | None = None, dependencies: Sequence[params.Depends] = (),
+                  overrides: Mapping[Any, Callable[..., Any]] | None = None) -> RoutePlan:
+    """Analyse ``call``'s signature and its dependency tree into the plan a request runs.
+
+    ``options`` are the route's: ``max_body_size`` (bytes, 413 past it), ``form_limits``
+    (``max_fields``/``max_files``/``max_part_size``) and ``strict_content_type``.
+    ``dependencies`` are the route's ``dependencies=[...]`` (app, routers, decorator, in that
+    order); ``overrides`` the app's ``dependency_overrides``.
+    """
+    options = options or {}
+    max_body_size = options.get("max_body_size")
+    if max_body_size is not None and (isinstance(max_body_size, bool) or not isinstance(max_body_size, int)
+                                      or max_body_size < 0):
+        raise ValueError("max_body_size must be a non-negative integer or None")
+    overrides_given = options.get("form_limits")
+    is_async = is_async_callable(call)
+    plan = RoutePlan(call=call, is_async=is_async, suspends=is_async and can_suspend(call),
+                     max_body_size=max_body_size, form_limits=form_limits(overrides_given),
+                     form_limit_overrides=overrides_given, strict_content_type=options.get("strict_content_type"))
+    analyse_call(plan, path_names, name)
+    for marker in dependencies:
+        if not isinstance(marker, params.Depends):
+            raise FastrAPIError(f"dependencies=[...] takes Depends(...) items, not {marker!r}")
+    plan.needs_response = plan.response_arg is not None
+    plan.needs_background = plan.background_arg is not None
+    if not dependencies and not plan.depends:
+        # PERF: no tree: the endpoint's body goes straight from JSON bytes into pydantic.
+        if plan.body_fields:
+            plan.body = body_plan(name, plan.body_fields)
+            plan.flat_body_fields = list(plan.body_fields)
+        return plan
+    link(plan, dependencies, path_names, overrides, name)
+    return plan
