@@ -57,8 +57,9 @@ from fastrapi.responses import (
     json_headers,
     no_body_status,
 )
-from fastrapi.routing import APIRoute, APIRouter, BaseRoute, RouteDecorators
+from fastrapi.routing import APIRoute, APIRouter, BaseRoute, RouteDecorators, set_routes_app
 from fastrapi.serialization import dumps
+from fastrapi.types import APP_KEY
 
 logger = logging.getLogger("fastrapi")
 
@@ -76,9 +77,9 @@ class FastrAPI(RouteDecorators):
     ``gunicorn -k gevent module:app`` or any WSGI server.
 
     ``background_concurrency`` caps the requests whose tasks run at once (1,000); on an unpatched
-    gevent server (``app.serve()``) blocking tasks run on ``background_threads`` threads of their
-    own, apart from the 40 ``def`` endpoints use, so tasks cannot starve requests. The default, 40,
-    gives tasks the 40 threads FastAPI shares between its endpoints and tasks.
+    gevent server (``app.serve()``) blocking tasks hold at most ``background_threads`` threads, added
+    to the pool on top of the 40 ``def`` endpoints keep, so tasks cannot starve requests. The
+    default, 40, gives tasks the 40 threads FastAPI shares between its endpoints and tasks.
     """
 
     def __init__(
@@ -318,7 +319,7 @@ class FastrAPI(RouteDecorators):
 
     # -- WSGI ---------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        environ["fastrapi.app"] = self
+        environ[APP_KEY] = self
         if self.root_path:
             _apply_root_path(environ, self.root_path)
         if not self.lifespan.started:
@@ -380,7 +381,7 @@ class FastrAPI(RouteDecorators):
                 response = self._to_response(route, result, sub_response)  # type: ignore[arg-type]
         except ContentTooLarge as exc:  # answered before any handler, as FastAPI's body limit does
             tasks = None
-            response = exc.response()
+            response = _too_large(exc)
         except Exception as exc:
             tasks = None  # FastAPI: tasks of a failed endpoint never run
             response = self._handle_exception(request or Request(environ, path_params, self), exc)
@@ -434,7 +435,7 @@ class FastrAPI(RouteDecorators):
         if not isinstance(error, Exception):
             raise error  # GreenletExit, KeyboardInterrupt...: after the exit code ran
         if isinstance(error, ContentTooLarge):
-            return self._send(environ, start_response, error.response(), None)
+            return self._send(environ, start_response, _too_large(error), None)
         return self._send(environ, start_response, self._handle_exception(request, error), None)
 
     def _unmatched(self, request: Request, path: str, partial: BaseRoute | None) -> Response:
@@ -568,6 +569,11 @@ RESPONSE_NOT_MADE = (
 )
 
 
+def _too_large(exc: ContentTooLarge) -> Response:
+    """The 413 answer to a body over ``max_body_size``."""
+    return PlainTextResponse(exc.detail, status_code=exc.status_code)
+
+
 def _invalid_request(request: Request, exc: ClientDisconnect | MalformedBody) -> Response:
     """The 400 for a body that broke its framing or never arrived whole: the client's doing, so
     logged at debug only, and no exception handler, endpoint or background task runs."""
@@ -593,3 +599,11 @@ def _sub_response() -> Response:
 
 
 FastAPI = FastrAPI
+
+
+def _routes_app(routes: list[BaseRoute]) -> FastrAPI:
+    """The app of ``Mount(path, routes=[...])``: a FastrAPI without documentation routes."""
+    return FastrAPI(routes=routes, openapi_url=None, docs_url=None, redoc_url=None)
+
+
+set_routes_app(_routes_app)

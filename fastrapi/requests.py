@@ -6,16 +6,13 @@ import json
 from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator
 from functools import partial
 from http.cookies import _unquote
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from fastrapi.concurrency import on_request_side, request_hop_sync
 from fastrapi.datastructures import URL, Address, FormData, Headers, QueryParams, State
 from fastrapi.exceptions import ClientDisconnect, HTTPException, MalformedBody
 from fastrapi.formparsers import FormError, FormLimits, parse_form
-
-if TYPE_CHECKING:
-    from fastrapi.applications import FastrAPI
-    from fastrapi.responses import Response
+from fastrapi.types import APP_KEY, RequestApp
 
 _MISSING = object()
 
@@ -44,10 +41,10 @@ class Request:
     )
 
     def __init__(self, environ: dict[str, Any], path_params: dict[str, Any] | None = None,
-                 app: FastrAPI | None = None) -> None:
+                 app: RequestApp | None = None) -> None:
         self.environ = environ
         self.path_params = path_params if path_params is not None else {}
-        self.app = app if app is not None else environ.get("fastrapi.app")
+        self.app: Any = app if app is not None else environ.get(APP_KEY)  # the serving app, often FastrAPI
         self._headers: Headers | None = None
         self._query: QueryParams | None = None
         self._cookies: dict[str, str] | None = None
@@ -215,12 +212,13 @@ CHUNK_SIZE = 64 * 1024
 
 
 class ContentTooLarge(Exception):
-    """The request body is larger than ``max_body_size``; answered 413 ``Content Too Large`` (as FastAPI)."""
+    """The request body is larger than ``max_body_size``; answered 413 ``Content Too Large`` (as FastAPI).
 
-    def response(self) -> Response:
-        from fastrapi.responses import PlainTextResponse
+    The app that catches it builds that answer from ``status_code`` and ``detail``.
+    """
 
-        return PlainTextResponse("Content Too Large", status_code=413)
+    status_code = 413
+    detail = "Content Too Large"
 
 
 def set_body_limit(environ: dict[str, Any], limit: int) -> None:

@@ -261,6 +261,15 @@ class APIRoute(BaseRoute):
         return f"{type(self).__name__}(path={self.path!r}, name={self.name!r}, methods={self.methods!r})"
 
 
+_routes_app: Callable[[list[BaseRoute]], WSGIApp] | None = None
+
+
+def set_routes_app(factory: Callable[[list[BaseRoute]], WSGIApp]) -> None:
+    """Name what builds ``Mount(routes=...)``'s app; ``fastrapi.applications`` names FastrAPI at import."""
+    global _routes_app
+    _routes_app = factory
+
+
 class Mount(BaseRoute):
     """Hands every request under ``path`` to a WSGI app, with ``SCRIPT_NAME``/``PATH_INFO`` moved.
 
@@ -276,9 +285,9 @@ class Mount(BaseRoute):
             raise ValueError("Either 'app=...', or 'routes=' must be specified")
         self.path = path.rstrip("/")
         if app is None:
-            from fastrapi.applications import FastrAPI
-
-            app = FastrAPI(routes=list(routes or []), openapi_url=None, docs_url=None, redoc_url=None)
+            if _routes_app is None:
+                raise RuntimeError("Mount(routes=...) needs fastrapi.applications imported")
+            app = _routes_app(list(routes or []))
         self.app = self.wsgi_app = app
         self.name = name
         self.template = compile_path(self.path + "/{path:path}")
