@@ -15,16 +15,15 @@ from typing import Any
 
 import gevent
 import gevent.event
+import gevent.lock
 import gevent.monkey
-import gevent.threadpool
 from gevent.hub import Hub, Waiter, get_hub
 
 from fastrapi.concurrency import (
     in_gevent_greenlet,
-    in_pool,
     is_async_callable,
     needs_thread,
-    new_threadpool,
+    reserve_threads,
     run_async,
     run_sync,
 )
@@ -105,9 +104,9 @@ def flatten(task: BackgroundTask) -> list[BackgroundTask]:
 ErrorHook = Callable[[BackgroundTask, BaseException], None]
 
 DEFAULT_CONCURRENCY = 1000
-# Threads for blocking tasks on an unpatched gevent server, per serving thread. FastAPI runs
-# endpoints and tasks on one limiter of 40 threads; here tasks get 40 of their own, so they keep
-# that throughput and the pool ``def`` endpoints use stays free for requests.
+# Threads blocking tasks may hold on an unpatched gevent server, per serving thread. FastAPI runs
+# endpoints and tasks on one limiter of 40 threads; here tasks get 40 more, so they keep that
+# throughput and the 40 threads ``def`` endpoints wait for stay free for requests.
 DEFAULT_THREADS = 40
 THREAD_WORKERS = 4
 # Idle runner greenlets kept for the next requests; more than this exit.
@@ -150,13 +149,13 @@ _Job = tuple[list[BackgroundTask], Callable[[], None] | None, contextvars.Contex
 
 
 class _Lane:
-    """One hub's part of a runner: its waiting lists, runner greenlets and task threads.
+    """One hub's part of a runner: its waiting lists, runner greenlets and the limit on its task threads.
 
-    A gevent greenlet, Waiter or thread pool belongs to the hub (the OS thread) that made it, so
+    A gevent greenlet, Waiter, lock or thread pool belongs to the hub (the OS thread) that made it, so
     each hub that schedules tasks gets a lane of its own; only that hub's thread touches it.
     """
 
-    __slots__ = ("hub", "backlog", "parked", "runners", "dispatching", "pool")
+    __slots__ = ("hub", "backlog", "parked", "runners", "dispatching", "threads")
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
@@ -164,7 +163,7 @@ class _Lane:
         self.parked: list[Waiter[None]] = []  # idle runners
         self.runners = 0  # live runner greenlets
         self.dispatching = False  # a dispatch is due on the hub and will see new lists
-        self.pool: gevent.threadpool.ThreadPool | None = None
+        self.threads: gevent.lock.Semaphore | None = None  # made at the first blocking task
 
 
 class BackgroundRunner:
@@ -175,10 +174,10 @@ class BackgroundRunner:
     raises is logged with its name, arguments and traceback, reported to the ``on_error`` hook,
     and the tasks after it still run.
 
-    On an unpatched gevent server blocking tasks run on a pool of ``threads`` threads of their
-    own (per serving thread), never on the pool ``def`` endpoints wait for: tasks cannot starve
-    requests. ``DEFAULT_THREADS`` (40) gives tasks the 40 threads FastAPI's one limiter shares
-    between endpoints and tasks.
+    On an unpatched gevent server blocking tasks hold at most ``threads`` threads at once (per
+    serving thread), and the thread pool has that many more than the ones ``def`` endpoints wait
+    for: tasks cannot starve requests. ``DEFAULT_THREADS`` (40) gives tasks the 40 threads
+    FastAPI's one limiter shares between endpoints and tasks.
 
     The greenlets are reused: one that finishes a request's tasks takes the next waiting
     request's, or parks until ``schedule`` wakes it. Creating a greenlet costs ~8 µs here,
@@ -309,8 +308,8 @@ class BackgroundRunner:
     def _lane_of(self, hub: Hub) -> _Lane:
         lane = self._lanes.get(hub)
         if lane is None:
-            # A new serving thread: forget the lanes of threads that have ended (their hubs are dead;
-            # idle task threads end on their own), so a process serving thread after thread keeps none.
+            # A new serving thread: forget the lanes of threads that have ended (their hubs are dead,
+            # and their pools' idle threads end on their own), so serving thread after thread keeps none.
             for old in [old for old in list(self._lanes) if old.dead]:  # list(): other threads add lanes
                 self._lanes.pop(old, None)
             lane = self._lanes.setdefault(hub, _Lane(hub))
@@ -364,8 +363,12 @@ class BackgroundRunner:
         try:
             try:
                 if lane is not None and needs_thread():
-                    # PERF: the whole list makes one trip to a task thread, not one per task.
-                    in_pool(self._task_pool(lane), self.run_now, tasks)
+                    limit = lane.threads
+                    if limit is None:
+                        limit = lane.threads = reserve_threads(self.threads)
+                    with limit:
+                        # PERF: the whole list makes one trip to a pool thread, not one per task.
+                        run_sync(self.run_now, tasks)
                 else:
                     self.run_now(tasks)
             finally:
@@ -376,12 +379,6 @@ class BackgroundRunner:
             if not self._pending:
                 for done in list(self._drainers):
                     done.set()
-
-    def _task_pool(self, lane: _Lane) -> gevent.threadpool.ThreadPool:
-        """The lane's threads for blocking tasks, apart from the pool ``def`` endpoints use."""
-        if lane.pool is None:
-            lane.pool = new_threadpool(self.threads, lane.hub)
-        return lane.pool
 
     def _thread_executor(self) -> ThreadPoolExecutor:
         with self._executor_lock:

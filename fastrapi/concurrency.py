@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 import gevent
+import gevent.lock
 import gevent.monkey
 import gevent.threadpool
 from gevent.hub import Hub, Waiter, get_hub
@@ -63,14 +64,23 @@ def threadpool(hub: Hub | None = None) -> gevent.threadpool.ThreadPool:
     pool = getattr(hub, _HUB_POOL, None)
     if pool is None:
         # No lock: only this hub's own thread gets here, and making the pool never switches.
-        pool = new_threadpool(THREADPOOL_SIZE, hub)
+        pool = gevent.threadpool.ThreadPool(THREADPOOL_SIZE, hub, idle_task_timeout=POOL_IDLE_SECONDS)
         setattr(hub, _HUB_POOL, pool)  # dies with the hub
     return pool
 
 
-def new_threadpool(size: int, hub: Hub | None = None) -> gevent.threadpool.ThreadPool:
-    """A pool of at most ``size`` threads for ``hub`` (default: the current one); idle threads exit."""
-    return gevent.threadpool.ThreadPool(size, hub, idle_task_timeout=POOL_IDLE_SECONDS)
+def reserve_threads(count: int) -> gevent.lock.Semaphore:
+    """Grow this hub's pool by ``count`` threads for a caller that holds at most ``count`` at once:
+    acquire the returned limiter around each ``run_sync``. Whatever it holds, ``def`` endpoints
+    keep ``THREADPOOL_SIZE`` threads (and may use the reserved ones while they are idle).
+
+    One pool, not one per caller: work that alternates between two pools' threads costs ~4 µs
+    more per hand-over pair. Call it from a greenlet of the hub it is for; the threads stay
+    reserved as long as the hub lives.
+    """
+    pool = threadpool()
+    pool.maxsize += count
+    return gevent.lock.Semaphore(count)
 
 
 def needs_thread() -> bool:
@@ -82,7 +92,7 @@ def run_sync(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Call blocking ``func`` so that the server keeps serving meanwhile."""
     if _patched or is_patched() or not in_gevent_greenlet():  # PERF: the flag first, no call once patched
         return func(*args, **kwargs)
-    return in_pool(None, func, *args, **kwargs)
+    return _in_pool(func, *args, **kwargs)
 
 
 def run_in_threadpool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -91,19 +101,16 @@ def run_in_threadpool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     ``func`` sees the caller's context variables, as with Starlette's ``run_in_threadpool``.
     """
     if in_gevent_greenlet():
-        return in_pool(None, func, *args, **kwargs)
+        return _in_pool(func, *args, **kwargs)
     return func(*args, **kwargs)
 
 
-def in_pool(pool: gevent.threadpool.ThreadPool | None, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``func`` on a thread of ``pool`` (default: this hub's ``threadpool()``), in a copy of the
-    caller's context; this greenlet waits for it. Call it from a gevent greenlet of the pool's hub."""
+def _in_pool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``func`` on a thread of this hub's pool, in a copy of the caller's context; this greenlet waits for it."""
     hub = get_hub()
     context = contextvars.copy_context()
     context.run(request_hop_sync.set, partial(_call_in_hub, hub))
-    if pool is None:
-        pool = threadpool(hub)
-    failed, outcome = pool.spawn(_outcome, context, func, args, kwargs).get()
+    failed, outcome = threadpool(hub).spawn(_outcome, context, func, args, kwargs).get()
     if failed:
         raise outcome
     return outcome
