@@ -13,15 +13,12 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from fastrapi.openapi import docs
 from fastrapi.responses import JSONResponse, Response
 from fastrapi.routing import BaseRoute, Mount, NoMatchFound, compile_path
 from fastrapi.staticfiles import StaticFiles
-
-if TYPE_CHECKING:
-    from fastrapi.applications import FastrAPI
 
 ASSETS_ENV = "FASTRAPI_DOCS_ASSETS"
 # The package of the ``docs-assets`` extra and where its Swagger UI and ReDoc builds are.
@@ -116,7 +113,30 @@ def _root_path(environ: dict[str, Any]) -> str:
     return (environ.get("SCRIPT_NAME") or "").rstrip("/")
 
 
-def add_docs_routes(app: FastrAPI, assets: str | DocsAssets | None = None) -> DocsAssets:
+class _Router(Protocol):
+    routes: list[BaseRoute]
+
+
+class DocsApp(Protocol):
+    """What the documentation routes need of their app (``FastrAPI`` is one)."""
+
+    title: str
+    openapi_url: str | None
+    docs_url: str | None
+    redoc_url: str | None
+    swagger_ui_oauth2_redirect_url: str | None
+    swagger_ui_init_oauth: dict[str, Any] | None
+    swagger_ui_parameters: dict[str, Any] | None
+    root_path_in_servers: bool
+    docs_assets: DocsAssets
+    router: _Router
+
+    def openapi(self) -> dict[str, Any]:
+        """The app's OpenAPI document."""
+        ...
+
+
+def add_docs_routes(app: DocsApp, assets: str | DocsAssets | None = None) -> DocsAssets:
     """Register the app's ``openapi_url``, ``docs_url`` (+ OAuth2 redirect) and ``redoc_url`` routes.
 
     ``assets``: ``"cdn"`` (FastAPI's URLs), ``"local"`` (the ``docs-assets`` bundle, served by the
@@ -152,7 +172,7 @@ def add_docs_routes(app: FastrAPI, assets: str | DocsAssets | None = None) -> Do
     return chosen
 
 
-def _openapi_json(app: FastrAPI, environ: dict[str, Any]) -> Response:
+def _openapi_json(app: DocsApp, environ: dict[str, Any]) -> Response:
     schema = app.openapi()
     root_path = _root_path(environ)
     if root_path and app.root_path_in_servers:
@@ -162,7 +182,7 @@ def _openapi_json(app: FastrAPI, environ: dict[str, Any]) -> Response:
     return JSONResponse(schema)
 
 
-def _swagger_ui(app: FastrAPI, environ: dict[str, Any]) -> Response:
+def _swagger_ui(app: DocsApp, environ: dict[str, Any]) -> Response:
     root_path = _root_path(environ)
     assets = app.docs_assets.under(root_path)
     redirect = app.swagger_ui_oauth2_redirect_url
@@ -178,7 +198,7 @@ def _swagger_ui(app: FastrAPI, environ: dict[str, Any]) -> Response:
     )
 
 
-def _redoc(app: FastrAPI, environ: dict[str, Any]) -> Response:
+def _redoc(app: DocsApp, environ: dict[str, Any]) -> Response:
     root_path = _root_path(environ)
     assets = app.docs_assets.under(root_path)
     return docs.get_redoc_html(
