@@ -174,15 +174,16 @@ async def _hop_to_hub(hub: Any, fn: Callable[[], T]) -> T:
         try:
             result = context.run(fn)
         except BaseException as exc:  # handed to the coroutine, which decides
-            loop.call_soon_threadsafe(_settle, future, None, exc)
+            loop.call_soon_threadsafe(settle, future, None, exc)
         else:
-            loop.call_soon_threadsafe(_settle, future, result, None)
+            loop.call_soon_threadsafe(settle, future, result, None)
 
     hub.loop.run_callback_threadsafe(gevent.spawn, serve)
     return await future
 
 
-def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
+def settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
+    """Resolve ``future`` with ``result`` or ``exc`` unless it was cancelled (call it on the future's loop)."""
     if future.cancelled():
         return
     if exc is not None:

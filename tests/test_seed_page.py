@@ -35,6 +35,7 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(time, "sleep", lambda seconds: None)
 
 
+# A clone alone has no ../shared: skip this check there (CI, which has ../shared, runs it).
 @pytest.mark.skipif(not PAGE.is_file(), reason=f"{PAGE} is not beside this checkout (a fresh clone alone); "
                     "examples/background_page/ holds the verbatim copies the other tests run")
 def test_the_examples_are_the_page_verbatim() -> None:

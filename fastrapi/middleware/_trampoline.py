@@ -18,7 +18,7 @@ import gevent
 import gevent.event
 import gevent.monkey
 
-from fastrapi.concurrency import bridge, in_gevent_greenlet, request_hop
+from fastrapi.concurrency import bridge, in_gevent_greenlet, request_hop, settle
 
 T = TypeVar("T")
 
@@ -86,18 +86,9 @@ class Trampoline:
         try:
             result = fn()
         except BaseException as exc:  # handed to the coroutine, which decides
-            self._loop.call_soon_threadsafe(_settle, future, None, exc)
+            self._loop.call_soon_threadsafe(settle, future, None, exc)
         else:
-            self._loop.call_soon_threadsafe(_settle, future, result, None)
-
-
-def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
-    if future.cancelled():
-        return
-    if exc is not None:
-        future.set_exception(exc)
-    else:
-        future.set_result(result)
+            self._loop.call_soon_threadsafe(settle, future, result, None)
 
 
 class Immediate:
