@@ -249,7 +249,7 @@ class Connection:
             self.unread = True
         if self.close_after or not request.keep_alive or request.upgrade or request.broken:
             return False
-        if not (request.complete and not request.chunks) and not body.finished():
+        if not body.finished():
             return self.discard(request)
         return True
 

@@ -34,7 +34,7 @@ class ParsedRequest:
 
     __slots__ = (
         "method", "target", "version", "headers", "keep_alive", "upgrade", "chunks", "complete", "broken",
-        "has_body", "expect_continue", "host",
+        "expect_continue",
     )
 
     def __init__(self) -> None:
@@ -47,9 +47,7 @@ class ParsedRequest:
         self.chunks: deque[bytes] = deque()
         self.complete = False  # the whole body has been parsed
         self.broken = False  # the body's framing failed part-way
-        self.has_body = False
         self.expect_continue = False
-        self.host: bytes | None = None
 
 
 class RequestParser:
@@ -153,16 +151,12 @@ class RequestParser:
             lowered = name.lower()
             if lowered == b"host":
                 hosts += 1
-                request.host = value
             elif lowered == b"transfer-encoding":
                 # PERF: only requests with these headers pay for the checks below
                 if version == "1.0":
                     raise Refusal(BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request")
                 if value.strip(b" \t").lower() != b"chunked":
                     raise Refusal("501 Not Implemented", "Unsupported Transfer-Encoding")
-                request.has_body = True
-            elif lowered == b"content-length":
-                request.has_body = value.strip(b" \t") != b"0"
             elif lowered == b"expect":
                 request.expect_continue = version == "1.1" and value.strip(b" \t").lower() == b"100-continue"
         if hosts != 1 and (version == "1.1" or hosts > 1):
