@@ -32,13 +32,10 @@ def parse_cookie_header(header: str) -> dict[str, str]:
     return cookies
 
 
-class Request:
-    """The HTTP request: method, url, headers, query_params, path_params, cookies, body()/json()/form()."""
+class HTTPConnection:
+    """What a request and a WebSocket share: url, headers, query_params, path_params, cookies, client, state."""
 
-    __slots__ = (
-        "environ", "path_params", "app", "_headers", "_query", "_cookies", "_body", "_json",
-        "_state", "_url", "_form",
-    )
+    __slots__ = ("environ", "path_params", "app", "_headers", "_query", "_cookies", "_state", "_url")
 
     def __init__(self, environ: dict[str, Any], path_params: dict[str, Any] | None = None,
                  app: RequestApp | None = None) -> None:
@@ -48,20 +45,13 @@ class Request:
         self._headers: Headers | None = None
         self._query: QueryParams | None = None
         self._cookies: dict[str, str] | None = None
-        self._body: bytes | None = None
-        self._json: Any = _MISSING
         self._state: State | None = None
         self._url: URL | None = None
-        self._form: Any = None
 
     @property
     def scope(self) -> dict[str, Any]:
         """The WSGI environ (the ASGI scope's counterpart)."""
         return self.environ
-
-    @property
-    def method(self) -> str:
-        return self.environ["REQUEST_METHOD"]
 
     @property
     def headers(self) -> Headers:
@@ -134,6 +124,39 @@ class Request:
         session.mark_accessed()
         return session
 
+    def url_for(self, name: str, /, **path_params: Any) -> URL:
+        """Absolute URL of the route called ``name``."""
+        path = self.app.url_path_for(name, **path_params)
+        return URL(str(self.base_url).rstrip("/") + path)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.environ[key]
+
+
+class Request(HTTPConnection):
+    """The HTTP request: method, url, headers, query_params, path_params, cookies, body()/json()/form()."""
+
+    __slots__ = ("_body", "_json", "_form")
+
+    def __init__(self, environ: dict[str, Any], path_params: dict[str, Any] | None = None,
+                 app: RequestApp | None = None) -> None:
+        # PERF: the fields set here, not through super().__init__: one call less per request.
+        self.environ = environ
+        self.path_params = path_params if path_params is not None else {}
+        self.app = app if app is not None else environ.get(APP_KEY)
+        self._headers = None
+        self._query = None
+        self._cookies = None
+        self._state = None
+        self._url = None
+        self._body: bytes | None = None
+        self._json: Any = _MISSING
+        self._form: Any = None
+
+    @property
+    def method(self) -> str:
+        return self.environ["REQUEST_METHOD"]
+
     async def body(self) -> bytes:
         """The whole request body, read once and cached (``await request.body()``)."""
         if self._body is None:
@@ -175,14 +198,6 @@ class Request:
                 raise HTTPException(400, detail=exc.message) from None
             self.environ[FORM_KEY] = self._form
         return self._form
-
-    def url_for(self, name: str, /, **path_params: Any) -> URL:
-        """Absolute URL of the route called ``name``."""
-        path = self.app.url_path_for(name, **path_params)
-        return URL(str(self.base_url).rstrip("/") + path)
-
-    def __getitem__(self, key: str) -> Any:
-        return self.environ[key]
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.url}>"
