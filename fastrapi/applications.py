@@ -457,6 +457,12 @@ class FastrAPI(RouteDecorators):
         status_code = route.status_code or 200
         if sub_response is not None and sub_response.status_code:
             status_code = sub_response.status_code
+        if route.stream is not None:
+            response = route.stream.response(result, status_code)
+            if sub_response is not None:
+                for key, value in sub_response.headers.raw():
+                    response.headers.append(key, value)
+            return response
         serializer = route.serializer
         if route.response_class is JSONResponse:
             # PERF: one encode straight to bytes (the response model's dump_json), no JSONResponse construction.

@@ -12,6 +12,7 @@ from typing import Any
 from fastrapi.dependencies.analysis import RoutePlan
 from fastrapi.dependencies.compile import compile_route
 from fastrapi.exceptions import FastrAPIError
+from fastrapi.path_streams import stream_plan
 from fastrapi.responses import JSONResponse, Response, no_body_status, status_line
 from fastrapi.serialization import DEFAULT, ResponseSerializer, infer_response_model
 
@@ -202,7 +203,9 @@ class APIRoute(BaseRoute):
         self.methods = [m.upper() for m in (methods or ["GET"])]
         self.name = name or _name_of(endpoint)
         self.status_code = status_code
-        self.response_model = infer_response_model(endpoint, response_model)
+        # A generator endpoint streams its items; its plan owns their serialisation.
+        self.stream = stream_plan(endpoint, _resolved(response_class))
+        self.response_model = None if self.stream is not None else infer_response_model(endpoint, response_model)
         self.serializer = None if self.response_model is None else ResponseSerializer(
             self.response_model,
             include=options.get("response_model_include"),
@@ -216,7 +219,8 @@ class APIRoute(BaseRoute):
         self.response_class_option = response_class
         self.response_class: type[Response] = _resolved(response_class)
         # PERF: whether _dispatch may answer a plain return value without a Response object.
-        self.plain_json = self.response_class is JSONResponse and not no_body_status(status_code or 200)
+        self.plain_json = (self.response_class is JSONResponse and self.stream is None
+                           and not no_body_status(status_code or 200))
         self.status_line = status_line(status_code or 200)
         self.tags = list(tags or [])
         self.dependencies = list(dependencies or [])
