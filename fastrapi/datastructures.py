@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, BinaryIO, NamedTuple
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from typing import Any, BinaryIO, NamedTuple, TypeVar, overload
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlsplit
 
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
+
+_T = TypeVar("_T")
 
 
 class Address(NamedTuple):
@@ -52,7 +56,11 @@ class Headers(Mapping[str, str]):
         key = key.lower()
         return [v for k, v in self._items if k == key]
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    @overload
+    def get(self, key: str) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str | _T) -> str | _T: ...
+    def get(self, key: str, default: Any = None) -> Any:
         # PERF: one scan, no KeyError raised and caught as Mapping.get does.
         key = key.lower()
         for k, v in self._items:
@@ -60,6 +68,7 @@ class Headers(Mapping[str, str]):
                 return v
         return default
 
+    # Lists, not Mapping's views: every repeated header is its own entry, as in Starlette.
     def keys(self) -> list[str]:  # type: ignore[override]
         return [k for k, _ in self._items]
 
@@ -116,7 +125,7 @@ class MutableHeaders(Headers):
         key = key.lower()
         self._items = [(k, v) for k, v in self._items if k != key]
 
-    def setdefault(self, key: str, value: str) -> str:  # type: ignore[override]
+    def setdefault(self, key: str, value: str) -> str:
         if key in self:
             return self[key]
         self._items.append((key.lower(), value))
@@ -166,7 +175,11 @@ class QueryParams(Mapping[str, str]):
     def getlist(self, key: str) -> list[str]:
         return [v for k, v in self._items if k == key]
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    @overload
+    def get(self, key: str) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str | _T) -> str | _T: ...
+    def get(self, key: str, default: Any = None) -> Any:
         return self._last.get(key, default)
 
     def multi_items(self) -> list[tuple[str, str]]:
@@ -191,7 +204,7 @@ class URL(str):
     __slots__ = ()
 
     @property
-    def _parts(self) -> Any:
+    def _parts(self) -> SplitResult:
         return urlsplit(self)
 
     @property
@@ -222,7 +235,7 @@ class URL(str):
     def fragment(self) -> str:
         return self._parts.fragment
 
-    def replace(self, **parts: str) -> URL:  # type: ignore[override]
+    def replace(self, **parts: str) -> URL:  # type: ignore[override]  # str.replace(old, new) is shadowed, as in Starlette
         return URL(self._parts._replace(**parts).geturl())
 
     def include_query_params(self, **params: Any) -> URL:
@@ -289,15 +302,17 @@ class UploadFile:
         return f"{type(self).__name__}(filename={self.filename!r}, size={self.size!r}, headers={self.headers!r})"
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.with_info_plain_validator_function(_validate_upload_file)
 
     @classmethod
-    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
         return {"type": "string", "contentMediaType": "application/octet-stream"}
 
 
-def _validate_upload_file(value: Any, info: Any) -> UploadFile:
+def _validate_upload_file(value: Any, info: core_schema.ValidationInfo) -> UploadFile:
     if not isinstance(value, UploadFile):
         raise ValueError(f"Expected UploadFile, received: {type(value)}")
     return value
@@ -320,7 +335,7 @@ class FormData(Mapping[str, Any]):
     def getlist(self, key: str) -> list[Any]:
         return [v for k, v in self._items if k == key]
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         return self._last.get(key, default)
 
     def multi_items(self) -> list[tuple[str, Any]]:
