@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import http
+import importlib
 import json
 import mimetypes
 import os
@@ -16,6 +17,8 @@ from functools import partial
 from http.cookies import SimpleCookie
 from typing import Any, Literal
 from urllib.parse import quote
+
+from typing_extensions import deprecated
 
 from fastrapi import ranges
 from fastrapi.background import BackgroundTask, flatten, runner_for
@@ -438,7 +441,42 @@ class _ClosingFile:
                 on_close()
 
 
+def _optional_module(name: str, user: str) -> Any:
+    """The module ``name`` of an optional extra, or an ImportError saying how to install it."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise ImportError(f"{user} needs the {name} package: pip install 'fastrapi[{name}]' (or pip install {name})")
+
+
+_JSON_CLASS_DEPRECATED = (
+    "{} is deprecated, as in FastAPI: a return type or response_model is already encoded straight to JSON "
+    "bytes by pydantic, which is faster and needs no custom response class"
+)
+
+
+@deprecated(_JSON_CLASS_DEPRECATED.format("UJSONResponse"), category=DeprecationWarning, stacklevel=2)
+class UJSONResponse(JSONResponse):
+    """JSON written by ``ujson`` (the ``ujson`` extra). Deprecated in FastAPI, kept for programs using it."""
+
+    def render(self, content: Any) -> bytes:
+        ujson = _optional_module("ujson", type(self).__name__)
+        text: str = ujson.dumps(content, ensure_ascii=False)
+        return text.encode("utf-8")
+
+
+@deprecated(_JSON_CLASS_DEPRECATED.format("ORJSONResponse"), category=DeprecationWarning, stacklevel=2)
+class ORJSONResponse(JSONResponse):
+    """JSON written by ``orjson`` (the ``orjson`` extra), non-str keys and numpy values allowed, as FastAPI's.
+    Deprecated in FastAPI, kept for programs using it."""
+
+    def render(self, content: Any) -> bytes:
+        orjson = _optional_module("orjson", type(self).__name__)
+        body: bytes = orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)
+        return body
+
+
 __all__ = [
-    "FileResponse", "HTMLResponse", "JSONResponse", "PlainTextResponse", "RedirectResponse",
-    "Response", "StreamingResponse", "URL",
+    "FileResponse", "HTMLResponse", "JSONResponse", "ORJSONResponse", "PlainTextResponse", "RedirectResponse",
+    "Response", "StreamingResponse", "UJSONResponse", "URL",
 ]
