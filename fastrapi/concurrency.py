@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import contextvars
 import dis
@@ -17,7 +18,7 @@ import inspect
 import types
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import gevent
 import gevent.lock
@@ -28,12 +29,15 @@ from greenlet import getcurrent
 
 T = TypeVar("T")
 
+# What a call on another thread hands back: its value, or the exception it raised (re-raised by the waiter).
+Outcome = tuple[Literal[False], T] | tuple[Literal[True], BaseException]
+
 _SUSPENDING_OPS = {"GET_AWAITABLE", "GET_AITER", "GET_ANEXT", "BEFORE_ASYNC_WITH", "SEND", "YIELD_VALUE"}
 
 THREADPOOL_SIZE = 40
 # A pool thread idle this long exits (anyio's worker threads wait 10 s too): the pool of a hub
 # whose thread has stopped serving ends its threads, and then the hub and pool can be freed.
-POOL_IDLE_SECONDS = 10.0
+POOL_IDLE_SECONDS = 10
 _HUB_POOL = "fastrapi_threadpool"  # the attribute of a hub that holds its pool
 
 
@@ -110,14 +114,15 @@ def _in_pool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     hub = get_hub()
     context = contextvars.copy_context()
     context.run(request_hop_sync.set, partial(_call_in_hub, hub))
-    failed, outcome = threadpool(hub).spawn(_outcome, context, func, args, kwargs).get()
-    if failed:
-        raise outcome
-    return outcome
+    outcome = threadpool(hub).spawn(_outcome, context, func, args, kwargs).get()
+    assert outcome is not None  # typeshed types AsyncResult.get() Optional; _outcome always returns a pair
+    if outcome[0]:
+        raise outcome[1]
+    return outcome[1]
 
 
-def _outcome(context: contextvars.Context, func: Callable[..., Any], args: tuple[Any, ...],
-             kwargs: dict[str, Any]) -> tuple[bool, Any]:
+def _outcome(context: contextvars.Context, func: Callable[..., T], args: tuple[Any, ...],
+             kwargs: dict[str, Any]) -> Outcome[T]:
     # gevent's pool prints a traceback for any exception its function raises (an endpoint's
     # HTTPException included), even though get() raises it again: it is handed back as a value.
     try:
@@ -142,12 +147,16 @@ def can_suspend(func: Callable[..., Any]) -> bool:
     return code_can_suspend(code)
 
 
-def code_can_suspend(code: Any) -> bool:
+def code_can_suspend(code: types.CodeType) -> bool:
     """Whether a code object has any await, async for or async with."""
     return any(instruction.opname in _SUSPENDING_OPS for instruction in dis.get_instructions(code))
 
 
-Hop = Callable[[Callable[[], Any]], Awaitable[Any]]
+class Hop(Protocol):
+    """Runs ``fn()`` where the request's socket can be read, for a coroutine on the bridge loop."""
+
+    def __call__(self, fn: Callable[[], T], /) -> Awaitable[T]: ...
+
 
 # Set while a gevent-served request waits on the bridge: how the coroutine runs a call where the
 # request's socket can be read. A gevent socket waits on its own hub, and from the bridge's OS
@@ -164,7 +173,7 @@ async def on_request_side(fn: Callable[[], T]) -> T:
     return await hop(fn)
 
 
-async def _hop_to_hub(hub: Any, fn: Callable[[], T]) -> T:
+async def _hop_to_hub(hub: Hub, fn: Callable[[], T]) -> T:
     """``fn()`` in a new greenlet of ``hub`` (the request's greenlet itself is waiting on the bridge)."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
@@ -194,32 +203,41 @@ def settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) 
 
 # Set for code on a pool thread serving a gevent request: how it reads the request's socket
 # (in a greenlet of the request's hub, the pool thread waiting), for the same reason.
-request_hop_sync: contextvars.ContextVar[Callable[[Callable[[], Any]], Any] | None] = contextvars.ContextVar(
+class HopSync(Protocol):
+    """Runs ``fn()`` in a greenlet of the request's hub, for code on a pool thread, and waits for it."""
+
+    def __call__(self, fn: Callable[[], T], /) -> T: ...
+
+
+request_hop_sync: contextvars.ContextVar[HopSync | None] = contextvars.ContextVar(
     "fastrapi.request_hop_sync", default=None)
 
-_allocate_lock = gevent.monkey.get_original("_thread", "allocate_lock")
+# Real OS primitives even when the process is monkey-patched.
+_allocate_lock: Callable[[], _thread.LockType] = gevent.monkey.get_original("_thread", "allocate_lock")
+_start_new_thread: Callable[[Callable[..., object], tuple[Any, ...]], int] = gevent.monkey.get_original(
+    "_thread", "start_new_thread")
 
 
-def _call_in_hub(hub: Any, fn: Callable[[], T]) -> T:
+def _call_in_hub(hub: Hub, fn: Callable[[], T]) -> T:
     """``fn()`` in a new greenlet of ``hub``, from another OS thread, which waits for it."""
     done = _allocate_lock()
     done.acquire()
-    outcome: list[tuple[bool, Any]] = []
+    outcomes: list[Outcome[T]] = []
 
     def serve() -> None:
         try:
-            outcome.append((False, fn()))
+            outcomes.append((False, fn()))
         except BaseException as exc:
-            outcome.append((True, exc))
+            outcomes.append((True, exc))
         finally:
             done.release()
 
     hub.loop.run_callback_threadsafe(gevent.spawn, serve)
     done.acquire()
-    failed, value = outcome[0]
-    if failed:
-        raise value
-    return value
+    outcome = outcomes[0]
+    if outcome[0]:
+        raise outcome[1]
+    return outcome[1]
 
 
 class _BridgeLoop:
@@ -230,14 +248,12 @@ class _BridgeLoop:
     """
 
     def __init__(self) -> None:
-        # Real OS primitives even when the process is monkey-patched.
-        start, allocate_lock = gevent.monkey.get_original("_thread", ["start_new_thread", "allocate_lock"])
-        ready = allocate_lock()
+        ready = _allocate_lock()
         ready.acquire()
-        start(self._run, (ready,))
+        _start_new_thread(self._run, (ready,))
         ready.acquire()  # held until the thread has made the loop
 
-    def _run(self, ready: Any) -> None:
+    def _run(self, ready: _thread.LockType) -> None:
         self.loop = asyncio.new_event_loop()
         if is_patched():
             # The patched selector waits on this thread's own gevent hub, which would exit with
@@ -288,7 +304,8 @@ def drive(coro: Coroutine[Any, Any, T]) -> T:
     try:
         coro.send(None)
     except StopIteration as stop:
-        return stop.value
+        value: T = stop.value  # what the coroutine returned; StopIteration.value is typed Any
+        return value
     coro.close()
     raise RuntimeError("coroutine suspended without an event loop")
 

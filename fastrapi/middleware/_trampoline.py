@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable, Coroutine, Generator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import gevent
 import gevent.event
 import gevent.monkey
 
 from fastrapi.concurrency import bridge, in_gevent_greenlet, request_hop, settle
+
+if TYPE_CHECKING:
+    from gevent._types import _AsyncWatcher  # a stub-only Protocol: what loop.async_() returns
 
 T = TypeVar("T")
 
@@ -29,6 +32,9 @@ class Trampoline:
     """One coroutine's trip: ``run(coro)`` in the request; ``await hop(fn)`` inside the coroutine."""
 
     __slots__ = ("_inbox", "_loop", "_notify", "_wait", "_watcher")
+    _notify: Callable[[], None]
+    _wait: Callable[[], object]
+    _watcher: _AsyncWatcher | None
 
     def __init__(self) -> None:
         self._inbox: deque[_Item] = deque()
@@ -58,7 +64,7 @@ class Trampoline:
 
     async def hop(self, fn: Callable[[], T]) -> T:
         """Run ``fn()`` in the request's greenlet and return its result (awaited on the loop)."""
-        future = self._loop.create_future()
+        future: asyncio.Future[T] = self._loop.create_future()
         self._post((fn, future))
         return await future
 
@@ -91,18 +97,18 @@ class Trampoline:
             self._loop.call_soon_threadsafe(settle, future, result, None)
 
 
-class Immediate:
+class Immediate(Generic[T]):
     """An awaitable computed when awaited, with no suspension (usable with no event loop)."""
 
     __slots__ = ("_fn",)
 
-    def __init__(self, fn: Callable[[], Any]) -> None:
+    def __init__(self, fn: Callable[[], T]) -> None:
         self._fn = fn
 
-    def __await__(self) -> Any:
+    def __await__(self) -> Generator[None, None, T]:
         return _immediately(self._fn)
 
 
-def _immediately(fn: Callable[[], T]) -> Any:
+def _immediately(fn: Callable[[], T]) -> Generator[None, None, T]:
     return fn()
     yield  # a generator that returns without ever yielding

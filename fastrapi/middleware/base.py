@@ -10,29 +10,37 @@ other runs on the bridge loop, with ``call_next`` hopping back to the request's 
 from __future__ import annotations
 
 import ast
+import enum
 import inspect
 import textwrap
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from typing import Any, Final, Literal, TypeVar
 
-from fastrapi.concurrency import drive, is_async_callable
+from fastrapi.concurrency import Hop, drive, is_async_callable
 from fastrapi.datastructures import MutableHeaders
 from fastrapi.middleware._trampoline import Immediate, Trampoline
 from fastrapi.requests import Request
 from fastrapi.responses import ClosingBody, Response
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+# ``def`` or ``async def`` dispatch(request, call_next) -> Response; call_next is awaited only in the latter.
 DispatchFunction = Callable[[Request, Any], Any]
 
-_END = object()
+T = TypeVar("T")
+
+
+class _End(enum.Enum):
+    END = enum.auto()
+
+
+_END: Final = _End.END  # the end of a body (a typed sentinel: a chunk is never it)
 _REQUEST_READS = frozenset({"body", "json", "form"})
 
 
 class CallNextResponse(Response):
     """The inner app's response as ``call_next`` returns it: ``status_code``, ``headers``, ``body_iterator``."""
 
-    def __init__(self, status_code: int, headers: list[tuple[str, str]], body: Iterable[bytes],
-                 hop: Callable[[Callable[[], Any]], Any]) -> None:
+    def __init__(self, status_code: int, headers: list[tuple[str, str]], body: Iterable[bytes], hop: Hop) -> None:
         self.status_code = status_code
         self.headers = MutableHeaders(headers)
         self.background = None
@@ -42,7 +50,8 @@ class CallNextResponse(Response):
         self._closed = False
         self.body_iterator = BodyIterator(self, hop)
 
-    def next_chunk(self) -> Any:
+    def next_chunk(self) -> bytes | Literal[_End.END]:
+        """The next body chunk, or ``_END``."""
         if self._chunks is None:
             self._chunks = iter(self._body)
         return next(self._chunks, _END)
@@ -76,7 +85,7 @@ class BodyIterator:
 
     __slots__ = ("_response", "_hop")
 
-    def __init__(self, response: CallNextResponse, hop: Callable[[Callable[[], Any]], Any]) -> None:
+    def __init__(self, response: CallNextResponse, hop: Hop) -> None:
         self._response = response
         self._hop = hop
 
@@ -93,7 +102,7 @@ class BodyIterator:
         return chunk
 
 
-def call_app(app: WSGIApp, environ: dict[str, Any], hop: Callable[[Callable[[], Any]], Any]) -> CallNextResponse:
+def call_app(app: WSGIApp, environ: dict[str, Any], hop: Hop) -> CallNextResponse:
     """Call a WSGI app and hold its answer: status and headers, and the body iterable unread."""
     started: list[Any] = []
     written: list[bytes] = []
@@ -135,7 +144,7 @@ def _close_all(responses: list[CallNextResponse]) -> None:
         response.close()
 
 
-def _sync_hop(fn: Callable[[], Any]) -> Any:
+def _sync_hop(fn: Callable[[], T]) -> Immediate[T]:
     return Immediate(fn)
 
 
@@ -171,7 +180,7 @@ class BaseHTTPMiddleware:
             return body
         return ClosingBody(body, lambda: _close_all(others))
 
-    def _run(self, request: Request, environ: dict[str, Any], calls: list[CallNextResponse]) -> Any:
+    def _run(self, request: Request, environ: dict[str, Any], calls: list[CallNextResponse]) -> Response | None:
         app = self.app
 
         if not self.is_async:
@@ -179,28 +188,31 @@ class BaseHTTPMiddleware:
                 calls.append(call_app(app, environ, _sync_hop))
                 return calls[-1]
 
-            return self.dispatch_func(request, call_next_sync)
+            response: Response | None = self.dispatch_func(request, call_next_sync)
+            return response
 
         if self.inline:
-            def call_next_inline(_request: Request) -> Immediate:
+            def call_next_inline(_request: Request) -> Immediate[CallNextResponse]:
                 def run() -> CallNextResponse:
                     calls.append(call_app(app, environ, _sync_hop))
                     return calls[-1]
 
                 return Immediate(run)
 
-            return drive(self.dispatch_func(request, call_next_inline))
+            inline: Response | None = drive(self.dispatch_func(request, call_next_inline))
+            return inline
 
         trampoline = Trampoline()
 
-        def call_next_bridged(_request: Request) -> Any:
+        def call_next_bridged(_request: Request) -> Awaitable[CallNextResponse]:
             def run() -> CallNextResponse:
                 calls.append(call_app(app, environ, trampoline.hop))
                 return calls[-1]
 
             return trampoline.hop(run)
 
-        return trampoline.run(self.dispatch_func(request, call_next_bridged))
+        bridged: Response | None = trampoline.run(self.dispatch_func(request, call_next_bridged))
+        return bridged
 
 
 def awaits_only_call_next(func: Callable[..., Any]) -> bool:
