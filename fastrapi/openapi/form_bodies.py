@@ -12,7 +12,7 @@ import copy
 import functools
 from typing import Annotated, Any, get_args
 
-from pydantic import AliasChoices, BaseModel, GetJsonSchemaHandler, GetPydanticSchema, create_model
+from pydantic import AliasChoices, BaseModel, ConfigDict, GetJsonSchemaHandler, GetPydanticSchema, create_model
 from pydantic.fields import FieldInfo
 from pydantic_core import CoreSchema
 
@@ -110,11 +110,11 @@ def form_body_model(name: str, body: list[tuple[ParamField, SchemaField]]) -> ty
         model = form_model(param)
         if model is not None:
             as_form = GetPydanticSchema(get_pydantic_json_schema=functools.partial(_model_schema, model))
-            shown = Annotated[model, as_form]
-            info.annotation = shown if param.marker.annotation is model else shown | None  # type: ignore[assignment]
+            shown: Any = Annotated[model, as_form]  # a runtime-built type: only Any can hold it
+            info.annotation = shown if param.marker.annotation is model else shown | None
         key = f"field_{index}"
         info.alias = info.validation_alias = info.serialization_alias = key
         info.title = info.title or param.name.replace("_", " ").title()
         members[key] = (info.annotation, info)
-    config = {"json_schema_extra": functools.partial(_merge_fields, body)}
-    return create_model(name, __config__=config, **members)  # type: ignore[call-overload,no-any-return]
+    config = ConfigDict(json_schema_extra=functools.partial(_merge_fields, body))
+    return create_model(name, __config__=config, **members)

@@ -38,7 +38,7 @@ try:
     import email_validator  # noqa: F401  (EmailStr needs it)
     from pydantic import EmailStr
 except ImportError:  # pragma: no cover - without the email extra a contact email is a plain string
-    EmailStr = str  # type: ignore[assignment,misc]
+    EmailStr = str  # type: ignore[misc]  # the class name rebound to the plain-string fallback
 
 
 __all__ = [

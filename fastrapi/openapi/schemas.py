@@ -14,7 +14,7 @@ import functools
 import warnings
 from collections.abc import Iterable, Sequence
 from enum import Enum
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, cast, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic.fields import FieldInfo
@@ -72,7 +72,7 @@ class SchemaField:
         """The field's type with its constraints and metadata, as one adapter."""
         if self._adapter is None:
             info = self.info
-            given = {}
+            given: dict[str, Any] = {}
             for name in _ATTRIBUTES:
                 value = getattr(info, name, PydanticUndefined)
                 if value is not PydanticUndefined:
@@ -80,8 +80,10 @@ class SchemaField:
             with warnings.catch_warnings():
                 # pydantic warns that alias & co. mean nothing to a TypeAdapter; they are there for the schema.
                 warnings.simplefilter("ignore")
-                self._adapter = TypeAdapter(Annotated[(info.annotation, *info.metadata, Field(**given))],
-                                            config=self.config)
+                # A tuple built apart: mypy reads ``Annotated[(a, *b)]`` as 3.11's ``X[*b]`` syntax.
+                params = tuple([info.annotation, *info.metadata, Field(**given)])
+                annotated: Any = Annotated[params]  # a runtime-built type: only Any can hold it
+                self._adapter = TypeAdapter(annotated, config=self.config)
         return self._adapter
 
     def __repr__(self) -> str:
@@ -154,7 +156,7 @@ class Schemas:
     """The result of ``generate_schemas``: each field's schema and the hoisted definitions."""
 
     def __init__(self, mapping: dict[tuple[SchemaField, Mode], dict[str, Any]],
-                 definitions: dict[str, dict[str, Any]], separate_input_output: bool) -> None:
+                 definitions: dict[str, JsonSchemaValue], separate_input_output: bool) -> None:
         self.mapping = mapping
         self.definitions = definitions
         self.separate_input_output = separate_input_output
@@ -183,14 +185,15 @@ def generate_schemas(fields: Sequence[SchemaField], separate_input_output: bool 
     # The reachable models as fields of their own, so that each has a definition in each mode it is used in.
     extra = [SchemaField(model.__name__, FieldInfo(annotation=model), mode)
              for mode, models in by_mode.items() for model in models if model not in direct]
-    inputs = []
+    inputs: list[tuple[SchemaField, Mode, core_schema.CoreSchema]] = []
     for field in [*fields, *extra]:
         mode: Mode = field.mode if separate_input_output or _has_computed_fields(field) else "validation"
         inputs.append((field, mode, field.adapter.core_schema))
     generator = SchemaGenerator(ref_template=REF_TEMPLATE)
-    mapping, definitions = generator.generate_definitions(inputs=inputs)  # type: ignore[arg-type]
+    mapping, definitions = generator.generate_definitions(inputs=inputs)
     for definition in definitions.values():
         description = definition.get("description")
         if isinstance(description, str):
             definition["description"] = description.split("\f")[0]  # the docstring's part for the docs
-    return Schemas(mapping, definitions, separate_input_output)  # type: ignore[arg-type]
+    # Keyed by DefsRef, a NewType of str; dict keys are invariant, so only a cast reads them as str.
+    return Schemas(mapping, cast("dict[str, JsonSchemaValue]", definitions), separate_input_output)
