@@ -52,6 +52,7 @@ class Server(StreamServer):
         self.stopping = False
         self.in_flight = 0
         self.idle: set[Any] = set()  # connection greenlets waiting for a next request to begin
+        self.websockets: set[Any] = set()  # open WebSocket sessions, closed with 1001 on stop
         self.environ = dict(environ or {})
         self.forwarded_allow_ips = forwarded_allow_ips
 
@@ -100,11 +101,14 @@ class Server(StreamServer):
                            time.time() - started)
 
     def close(self) -> None:
-        """Stop accepting, and end the connections waiting for a next request; requests in flight finish."""
+        """Stop accepting, and end the connections waiting for a next request; requests in flight finish.
+        Open WebSockets are closed with 1001 (going away)."""
         self.stopping = True
         super().close()
         for greenlet in list(self.idle):
             greenlet.kill(block=False)
+        for session in list(self.websockets):  # their handlers see the close and end, within graceful_stop's wait
+            gevent.spawn(session.going_away)
 
     def graceful_stop(self, timeout: float) -> None:
         """Stop accepting, let requests in flight finish (up to ``timeout``), close idle connections."""

@@ -31,6 +31,7 @@ from fastrapi.http1.writing import (
     date_line,
     error_response,
 )
+from fastrapi.websocket_transport import TAKEOVER_KEY, Transport
 
 logger = logging.getLogger("fastrapi.server")
 
@@ -89,7 +90,7 @@ class Connection:
     __slots__ = (
         "server", "socket", "address", "parser", "refusal", "closed_by_client", "expect_continue",
         "head", "status", "headers", "headers_sent", "sent", "chunked", "no_body", "close_after", "version",
-        "_base", "_behind_proxy", "unread",
+        "_base", "_behind_proxy", "unread", "taken_over",
     )
 
     def __init__(self, server: ServerSettings, sock: Any, address: Any) -> None:
@@ -100,6 +101,7 @@ class Connection:
         self.refusal: Refusal | None = None
         self.closed_by_client = False
         self.unread = False  # we stop reading while the client may still be sending: linger before closing
+        self.taken_over = False  # a WebSocket (or other upgrade) owns the socket now
         self._base = server.base_environ(address)
         self._behind_proxy = server.trusts_proxy(address)
         self._reset()
@@ -218,6 +220,8 @@ class Connection:
         try:
             result = server.application(environ, self.start_response)
             try:
+                if self.taken_over:
+                    return False  # the upgraded protocol has ended: nothing more to write on this socket
                 self.write_result(result)
             finally:
                 close = getattr(result, "close", None)
@@ -327,11 +331,23 @@ class Connection:
                 environ[key] += ("; " if key == "HTTP_COOKIE" else ",") + text
             else:
                 environ[key] = text
+        if request.upgrade:
+            environ[TAKEOVER_KEY] = self.take_over
         if authority is not None:  # RFC 9112 §3.2.2: the target's authority wins over Host
             environ["HTTP_HOST"] = authority.decode("latin-1")
         if self._behind_proxy:
             apply_forwarded(environ)
         return environ
+
+    def take_over(self) -> Transport:
+        """``environ["fastrapi.takeover"]`` of an Upgrade request: the socket is the caller's until the app
+        returns, with the bytes read past the head; then the connection closes and nothing more is written."""
+        if self.taken_over or self.headers_sent:
+            raise RuntimeError("the connection cannot be taken over now")
+        self.taken_over = True
+        self.status = "101 Switching Protocols"
+        return Transport(self.socket, pending=self.parser.upgrade_data,
+                         stop_registry=getattr(self.server, "websockets", None))
 
     # -- writing the response ------------------------------------------------------------------------
     def start_response(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[

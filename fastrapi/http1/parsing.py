@@ -57,7 +57,8 @@ class RequestParser:
     ``ready`` are answered; a request whose body was cut off by the error is marked ``broken``.
     """
 
-    __slots__ = ("_parser", "_current", "_url", "_head_bytes", "_pending_bytes", "_in_head", "ready", "stopped")
+    __slots__ = ("_parser", "_current", "_url", "_head_bytes", "_pending_bytes", "_in_head", "ready", "stopped",
+                 "upgrade_data")
 
     def __init__(self) -> None:
         self._parser = httptools.HttpRequestParser(self)
@@ -68,6 +69,7 @@ class RequestParser:
         self._in_head = False
         self.ready: deque[ParsedRequest] = deque()
         self.stopped = False  # a request that ends the connection was parsed: ignore what follows
+        self.upgrade_data = b""  # the bytes after an Upgrade request, for whoever takes the connection over
 
     @property
     def in_message(self) -> bool:
@@ -80,8 +82,10 @@ class RequestParser:
             return
         try:
             self._parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
+        except httptools.HttpParserUpgrade as upgrade:
             self.stopped = True  # Upgrade or CONNECT: the bytes after the head are not HTTP/1.1 for us
+            offset = upgrade.args[0] if upgrade.args and isinstance(upgrade.args[0], int) else len(data)
+            self.upgrade_data = data[offset:]
         except httptools.HttpParserError as exc:
             self.stopped = True
             cause = exc.__context__
@@ -174,9 +178,10 @@ class RequestParser:
         assert request is not None
         request.complete = True
         self._current = None
-        if not request.keep_alive or request.upgrade:
+        if not request.keep_alive:
             self.stopped = True
             raise _StopParsing()
+        # An upgrade ends the message too: llhttp pauses after it and feed() keeps the bytes that follow.
 
 
 class _StopParsing(Exception):
