@@ -22,9 +22,9 @@ from typing_extensions import deprecated
 
 from fastrapi import ranges
 from fastrapi.background import BackgroundTask, flatten, runner_for
-from fastrapi.concurrency import bridge, code_can_suspend, drive
 from fastrapi.datastructures import URL, MutableHeaders
 from fastrapi.ranges import FileChunks
+from fastrapi.stream_steps import Steps, iterate, steps_for
 
 StartResponse = Callable[..., Any]
 FILE_CHUNK_SIZE = 64 * 1024
@@ -272,49 +272,33 @@ class StreamingResponse(Response):
         self.init_headers(headers)
 
     def iter_body(self, environ: dict[str, Any]) -> Iterable[bytes]:
-        if hasattr(self.content, "__aiter__"):
-            return _encode_chunks(_iterate_async(self.content), self.charset)  # type: ignore[arg-type]
-        return _ClosingChunks(self.content, self.charset)  # type: ignore[arg-type]
+        if isinstance(self.content, (list, tuple)):  # nothing that could block, nothing to close
+            return [_encoded(chunk, self.charset) for chunk in self.content]
+        return StepChunks(steps_for(self.content), self.charset)
 
 
-class _ClosingChunks:
-    """Encodes str chunks and passes ``close()`` through to the user's iterator."""
+def _encoded(chunk: Any, charset: str) -> bytes:
+    return chunk if isinstance(chunk, bytes) else bytes(chunk) if isinstance(chunk, (bytearray, memoryview)) \
+        else chunk.encode(charset)
 
-    __slots__ = ("_content", "_charset")
 
-    def __init__(self, content: Iterable[Any], charset: str) -> None:
-        self._content = content
+class StepChunks:
+    """Encodes the str chunks of an iterator's steps; ``close()`` stops the iterator (a client that
+    went away runs the generator's ``finally``)."""
+
+    __slots__ = ("_steps", "_charset")
+
+    def __init__(self, steps: Steps, charset: str) -> None:
+        self._steps = steps
         self._charset = charset
 
     def __iter__(self) -> Iterator[bytes]:
-        return _encode_chunks(self._content, self._charset)
+        charset = self._charset
+        for chunk in iterate(self._steps):
+            yield _encoded(chunk, charset)
 
     def close(self) -> None:
-        close = getattr(self._content, "close", None)
-        if close is not None:
-            close()
-
-
-def _encode_chunks(chunks: Iterable[Any], charset: str) -> Iterator[bytes]:
-    for chunk in chunks:
-        yield chunk if isinstance(chunk, (bytes, bytearray, memoryview)) else chunk.encode(charset)
-
-
-def _iterate_async(aiterable: AsyncIterable[Any]) -> Iterator[Any]:
-    iterator = aiterable.__aiter__()
-    code = getattr(iterator, "ag_code", None)
-    suspends = code is None or code_can_suspend(code)
-    while True:
-        try:
-            step = iterator.__anext__()
-            chunk = bridge().run(_await(step)) if suspends else drive(step)
-        except StopAsyncIteration:
-            return
-        yield chunk
-
-
-async def _await(awaitable: Any) -> Any:
-    return await awaitable
+        self._steps.close()
 
 
 class FileResponse(Response):
