@@ -84,3 +84,22 @@ class MalformedBody(Exception):
 
     Raised by body reads on every server; answered 400 and the connection closed, never a 5xx.
     """
+
+
+class WebSocketException(Exception):
+    """Raise in a WebSocket endpoint to close the connection with ``code`` (and ``reason``)."""
+
+    def __init__(self, code: int, reason: str | None = None) -> None:
+        self.code = code
+        self.reason = reason or ""
+        super().__init__(code, self.reason)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.reason}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, reason={self.reason!r})"
+
+
+class WebSocketRequestValidationError(ValidationException):
+    """A WebSocket's parameters did not validate (the connection is closed with 1008)."""
