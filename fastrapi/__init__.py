@@ -9,11 +9,12 @@ from fastrapi.params import Body, Cookie, Depends, File, Form, Header, Path, Que
 from fastrapi.requests import Request
 from fastrapi.responses import Response
 from fastrapi.routing import APIRoute, APIRouter
+from fastrapi.security import SecurityScopes
 
 __version__ = "0.1.0"
 
 __all__ = [
     "APIRoute", "APIRouter", "BackgroundTasks", "Body", "Cookie", "Depends", "FastAPI", "FastrAPI", "File",
     "Form", "HTTPException", "Header", "Path", "Query", "Request", "RequestValidationError", "Response",
-    "ResponseValidationError", "Security", "State", "UploadFile", "__version__", "status",
+    "ResponseValidationError", "Security", "SecurityScopes", "State", "UploadFile", "__version__", "status",
 ]

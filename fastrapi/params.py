@@ -17,7 +17,11 @@ from typing import Any, Literal
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-_Unset: Any = PydanticUndefined
+Undefined: Any = PydanticUndefined
+"""pydantic's "no value": the default of a required parameter (``fastapi.params.Undefined``)."""
+Unset: Any = PydanticUndefined
+"""The default of a marker argument that was not given: it is left out of the ``FieldInfo``, as pydantic does."""
+_Unset = Unset
 
 
 class ParamTypes(Enum):
@@ -50,7 +54,8 @@ def _field_kwargs(
     return {k: v for k, v in kwargs.items() if v is not _Unset and not (v is None and k != "default")}
 
 
-class _Marker(FieldInfo):
+# pydantic marks FieldInfo @final for type checkers; FastAPI subclasses it all the same, and so do we.
+class _Marker(FieldInfo):  # type: ignore[misc]
     """FastAPI's marker arguments on top of pydantic's ``FieldInfo``."""
 
     def __init__(
@@ -107,13 +112,13 @@ class _Marker(FieldInfo):
         return f"{type(self).__name__}({self.default})"
 
 
-class Param(_Marker):
+class Param(_Marker):  # type: ignore[misc]
     """Base of the path, query, header and cookie markers."""
 
     in_: ParamTypes = ParamTypes.query
 
 
-class Path(Param):
+class Path(Param):  # type: ignore[misc]
     """A path parameter; always required."""
 
     in_ = ParamTypes.path
@@ -123,13 +128,13 @@ class Path(Param):
         super().__init__(default, **kwargs)
 
 
-class Query(Param):
+class Query(Param):  # type: ignore[misc]
     """A query-string parameter (``?q=...``); lists read every repeated key."""
 
     in_ = ParamTypes.query
 
 
-class Header(Param):
+class Header(Param):  # type: ignore[misc]
     """A request header; ``user_agent`` reads ``User-Agent`` unless ``convert_underscores=False``."""
 
     in_ = ParamTypes.header
@@ -139,13 +144,13 @@ class Header(Param):
         super().__init__(default, **kwargs)
 
 
-class Cookie(Param):
+class Cookie(Param):  # type: ignore[misc]
     """A cookie of the ``Cookie`` header."""
 
     in_ = ParamTypes.cookie
 
 
-class Body(_Marker):
+class Body(_Marker):  # type: ignore[misc]
     """A value of the JSON request body; ``embed=True`` reads it under its name in a body object."""
 
     def __init__(self, default: Any = PydanticUndefined, *, embed: bool | None = None,
@@ -155,7 +160,7 @@ class Body(_Marker):
         super().__init__(default, **kwargs)
 
 
-class Form(Body):
+class Form(Body):  # type: ignore[misc]
     """A field of a form body (``application/x-www-form-urlencoded`` or ``multipart/form-data``)."""
 
     def __init__(self, default: Any = PydanticUndefined, *, media_type: str = "application/x-www-form-urlencoded",
@@ -163,7 +168,7 @@ class Form(Body):
         super().__init__(default, media_type=media_type, **kwargs)
 
 
-class File(Form):
+class File(Form):  # type: ignore[misc]
     """A file of a ``multipart/form-data`` body, as ``bytes`` or ``UploadFile``."""
 
     def __init__(self, default: Any = PydanticUndefined, *, media_type: str = "multipart/form-data",
@@ -213,3 +218,9 @@ class Security(Depends):
                  use_cache: bool = True) -> None:
         super().__init__(dependency, use_cache=use_cache)
         self.scopes = list(scopes or [])
+
+
+__all__ = [
+    "Body", "Cookie", "Depends", "File", "Form", "Header", "Param", "ParamTypes", "Path", "Query", "Security",
+    "Undefined", "Unset",
+]

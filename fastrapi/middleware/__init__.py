@@ -2,13 +2,21 @@
 
 A middleware here is any WSGI middleware: ``cls(app, *args, **kwargs)`` returns a WSGI callable
 wrapping ``app``. The built-in ones (CORS, GZip, trusted hosts, HTTPS redirect, sessions) work
-around any WSGI app, not only FastrAPI.
+around any WSGI app, not only FastrAPI, and are importable from here as FastrAPI (the Rust project)
+spells it (``from fastrapi.middleware import CORSMiddleware``) or from their modules as FastAPI
+does (``from fastrapi.middleware.cors import CORSMiddleware``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from fastrapi.middleware.cors import CORSMiddleware
+from fastrapi.middleware.gzip import GZipMiddleware
+from fastrapi.middleware.httpsredirect import HTTPSRedirectMiddleware
+from fastrapi.middleware.sessions import SessionMiddleware
+from fastrapi.middleware.trustedhost import TrustedHostMiddleware
 
 
 class Middleware:
@@ -30,4 +38,7 @@ class Middleware:
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
-__all__ = ["Middleware"]
+__all__ = [
+    "CORSMiddleware", "GZipMiddleware", "HTTPSRedirectMiddleware", "Middleware", "SessionMiddleware",
+    "TrustedHostMiddleware",
+]
