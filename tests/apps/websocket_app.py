@@ -3,8 +3,7 @@
 
 Paths: ``/echo`` echoes text, bytes and JSON (``{"close": [code, reason]}`` makes it close);
 ``/subprotocol`` accepts the client's last offer and sends it back; ``/refuse`` closes before accepting;
-``/bye`` closes at once with 4001 "bye"; ``/wait`` records how the client's close arrived
-(``GET /last`` answers it).
+``/bye`` closes at once with 4001 "bye". How the last echo's client went away is kept (``GET /last``).
 """
 
 from __future__ import annotations
@@ -15,9 +14,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastrapi.concurrency import run_async
+from fastrapi.websocket_session import MAX_SIZE_KEY
 from fastrapi.websockets import SyncWebSocket, WebSocket, WebSocketDisconnect, is_websocket_request
 
 last: dict[str, Any] = {}
+MAX_SIZE = 2 * 1024 * 1024  # set on every environ: a bigger message is closed with 1009
 
 
 def _plain(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -101,6 +102,7 @@ async def async_endpoint(ws: WebSocket, path: str) -> None:
 def sync_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     if not is_websocket_request(environ) and "HTTP_SEC_WEBSOCKET_VERSION" not in environ:
         return _plain(environ, start_response)
+    environ[MAX_SIZE_KEY] = MAX_SIZE
     ws = SyncWebSocket(environ, {})
     if ws.handshake_error is not None:
         return ws.finish(start_response)
@@ -114,6 +116,7 @@ def sync_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Ite
 def async_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     if not is_websocket_request(environ) and "HTTP_SEC_WEBSOCKET_VERSION" not in environ:
         return _plain(environ, start_response)
+    environ[MAX_SIZE_KEY] = MAX_SIZE
     ws = WebSocket(environ, {})
     if ws.handshake_error is not None:
         return ws.finish(start_response)
