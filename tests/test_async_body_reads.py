@@ -29,7 +29,6 @@ import pytest
 
 from tests.servers import LiveServer, Output, run_server
 
-KINDS = ["serve", "gevent", "fastrapi.gunicorn_worker.Worker"]
 APP = "tests.apps.async_body_app:app"
 BOUNDARY = "async-body-boundary"
 READ_ROUTES = ["/body", "/json", "/form", "/stream"]  # the four reads, each its own endpoint
@@ -64,11 +63,11 @@ class Served:
         return [line for line in self.out.since_last_call() if BAD_LOG.search(line)]
 
 
-@pytest.fixture(scope="module", params=KINDS)
-def served(request: pytest.FixtureRequest) -> Iterator[Served]:
+@pytest.fixture(scope="module")
+def served(server_kind: str) -> Iterator[Served]:
     """Each server once for the module."""
-    with run_server(request.param, APP) as live:
-        result = Served(live, request.param, Output(live))
+    with run_server(server_kind, APP) as live:
+        result = Served(live, server_kind, Output(live))
         result.out.since_last_call()  # the start-up lines are no request's
         yield result
 

@@ -16,12 +16,11 @@ import logging
 import re
 import socket
 import struct
-import threading
 import time
 import urllib.parse
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import IO, Any
+from dataclasses import dataclass
+from typing import Any
 
 import gevent
 import gevent.socket
@@ -35,7 +34,7 @@ from fastrapi.exception_handlers import INVALID_REQUEST, InvalidRequestResponse
 from fastrapi.exceptions import ClientDisconnect, MalformedBody
 from fastrapi.requests import body_read_error
 from tests.apps import framing_app
-from tests.servers import LiveServer, run_server
+from tests.servers import GEVENT, GUNICORN_KINDS, LiveServer, run_server
 
 BOUNDARY = "framing-boundary"
 ROUTES = {
@@ -268,7 +267,8 @@ def test_trusted_host_origin_form_still_checks_the_host_header(raw: dict[str, st
 
 # -- live: gunicorn -k gevent and -k gevent_pywsgi over raw sockets -------------------------------
 
-KINDS = ["gevent", "gevent_pywsgi"]
+# gunicorn's own gevent workers (fastrapi's servers have their own tests: test_http_strict, test_http1_*).
+pytestmark = pytest.mark.server_kinds(*GUNICORN_KINDS)
 PIPELINED = b"GET /int/666 HTTP/1.1\r\nHost: x\r\n\r\n"
 PIPELINED_LAST = b"GET /int/666 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"  # where it should run
 # Below gunicorn's 2 s keep-alive timeout: a connection left open fails, not closed late by that.
@@ -292,37 +292,24 @@ HALF_CLOSE = {"24 hex digits"}
 
 @dataclass
 class Served:
-    """A live server, its output line by line (read by a thread) and how far the cases have read it."""
+    """A live server and how far the cases have read its output."""
 
     live: LiveServer
     kind: str
-    lines: list[str] = field(default_factory=list)
     seen: int = 0
 
     def take(self, case: str) -> tuple[list[str], list[str]]:
         """What ran since the last case, and the server's output since then."""
         ran = json.loads(self.live.request("DELETE", "/ran?case=" + urllib.parse.quote(case))[2])
-        marker = f"=== end of case {case}"
-        deadline = time.monotonic() + 5
-        while marker not in self.lines[self.seen:] and time.monotonic() < deadline:
-            time.sleep(0.01)
-        end = self.lines.index(marker, self.seen)
-        output, self.seen = self.lines[self.seen:end], end + 1
+        end = self.live.lines.wait_for(f"=== end of case {case}", timeout=5, start=self.seen, whole_line=True)
+        output, self.seen = self.live.lines.lines[self.seen:end], end + 1
         return ran, output
 
 
-def pump(stream: IO[bytes], lines: list[str]) -> None:
-    for line in iter(stream.readline, b""):
-        lines.append(line.decode(errors="replace").rstrip("\n"))
-
-
-@pytest.fixture(scope="module", params=KINDS)
-def served(request: pytest.FixtureRequest) -> Iterator[Served]:
-    with run_server(request.param, "tests.apps.framing_app:trusted") as live:
-        result = Served(live, request.param)
-        assert live.process.stdout is not None
-        threading.Thread(target=pump, args=(live.process.stdout, result.lines), daemon=True).start()
-        yield result
+@pytest.fixture(scope="module")
+def served(server_kind: str) -> Iterator[Served]:
+    with run_server(server_kind, "tests.apps.framing_app:trusted") as live:
+        yield Served(live, server_kind)
 
 
 @dataclass
@@ -457,7 +444,7 @@ def test_live_trusted_host_the_absolute_targets_host_is_the_requests(served: Ser
     good = b"GET http://good.example/url HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"
     result = exchange(served.live.port, good)
     served.take("absolute good")
-    if served.kind == "gevent":
+    if served.kind == GEVENT:
         assert [(status, body) for status, _, body in result.responses] == [(200, b'"http://good.example/url"')]
     else:  # pywsgi leaves the whole target in PATH_INFO, which no route matches
         assert [status for status, _, _ in result.responses] == [404]

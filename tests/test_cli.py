@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from fastrapi.cli import CLIError, main, resolve_target, with_root_path
-from tests.servers import ROOT, LiveServer, free_port, stop, wait_ready
+from tests.servers import GEVENT, ROOT, LiveServer, free_port, stop, wait_ready, wait_until
 
 
 def events(log: Path) -> list[tuple[str, int]]:
@@ -26,15 +26,6 @@ def events(log: Path) -> list[tuple[str, int]]:
         event, _, pid = line.rpartition(" ")
         pairs.append((event, int(pid)))
     return pairs
-
-
-def wait_until(condition, timeout: float = 15.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @contextmanager
@@ -106,7 +97,8 @@ def test_run_starts_each_worker_once_and_shuts_each_down_on_sigterm(tmp_path: Pa
     with fastrapi("run", "tests.apps.lifespan_app:app", "--workers", "2", "--graceful-timeout", "10",
                   env=env) as live:
         # Startup runs in each worker before it serves, not on a first request.
-        assert wait_until(lambda: len([e for e in events(log) if e[0] == "startup"]) == 2), live.output()
+        wait_until(lambda: len([e for e in events(log) if e[0] == "startup"]) == 2, 15,
+                   lambda: f"both workers' startup: {events(log)}\n{live.output()}")
         status, headers, body = live.request("GET", "/pid")
         assert (status, headers["x-middleware"]) == (200, "bridged")
         assert b'"started_in"' in body
@@ -115,8 +107,7 @@ def test_run_starts_each_worker_once_and_shuts_each_down_on_sigterm(tmp_path: Pa
         # An idle keep-alive connection does not hold the worker until the graceful timeout.
         idle = http.client.HTTPConnection("127.0.0.1", live.port, timeout=5)
         idle.request("GET", "/pid")
-        idle.getresponse().read()
-        time.sleep(0.2)
+        idle.getresponse().read()  # answered: the connection is idle from here on
         started = time.monotonic()
         assert stop(live.process) == 0
         assert time.monotonic() - started < 8, "shutdown waited for the graceful timeout"
@@ -133,11 +124,11 @@ def test_run_starts_each_worker_once_and_shuts_each_down_on_sigterm(tmp_path: Pa
     assert [pid for event, pid in recorded if event == "in-flight"] != []
 
 
-@pytest.mark.parametrize("worker", ["gevent"])
-def test_run_with_gunicorns_gevent_worker(tmp_path: Path, worker: str) -> None:
+@pytest.mark.server_kinds(GEVENT)  # fastrapi's worker is the default of every other test here
+def test_run_with_gunicorns_gevent_worker(tmp_path: Path, server_kind: str) -> None:
     log = tmp_path / "events.txt"
-    with fastrapi("run", "tests/apps/lifespan_app.py", "-k", worker, "--graceful-timeout", "5", "--root-path", "/api",
-                  env={"FASTRAPI_TEST_LIFESPAN_LOG": str(log)}) as live:
+    with fastrapi("run", "tests/apps/lifespan_app.py", "-k", server_kind, "--graceful-timeout", "5",
+                  "--root-path", "/api", env={"FASTRAPI_TEST_LIFESPAN_LOG": str(log)}) as live:
         assert live.request("GET", "/pid")[0] == 200
         assert live.request("GET", "/api/pid")[0] == 200
         assert stop(live.process) == 0
@@ -162,8 +153,8 @@ VERSION = 1
 def test_dev_reloads_on_change(tmp_path: Path) -> None:
     (tmp_path / "main.py").write_text(APP_V1)
     with fastrapi("dev", "--reload-delay", "0.1", cwd=tmp_path) as live:
+        # The supervisor took its snapshot of mtimes before it started the server that just answered.
         assert live.request("GET", "/version")[2] == b'{"version":1}'
-        time.sleep(0.05)
         (tmp_path / "main.py").write_text(APP_V1.replace("VERSION = 1", "VERSION = 2"))
 
         def reloaded() -> bool:
@@ -172,10 +163,10 @@ def test_dev_reloads_on_change(tmp_path: Path) -> None:
             except OSError:
                 return False
 
-        assert wait_until(reloaded), live.output()
+        wait_until(reloaded, 15, lambda: f"version 2 served\n{live.output()}")
         # A broken edit: the server goes away; fixing it brings the server back.
         (tmp_path / "main.py").write_text("this is not python")
-        assert wait_until(lambda: not reloaded())
+        wait_until(lambda: not reloaded(), 15, "the broken app to stop serving")
         (tmp_path / "main.py").write_text(APP_V1.replace("VERSION = 1", "VERSION = 2"))
-        assert wait_until(reloaded), live.output()
+        wait_until(reloaded, 15, lambda: f"the fixed app served\n{live.output()}")
         assert stop(live.process) == 0

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.servers import run_server, stop
+from tests.servers import SERVE, run_server, stop
 
 
 def test_demo_answers_then_sends_the_email_in_the_background() -> None:
-    with run_server("serve", "examples.background_tasks:app", env={"PYTHONUNBUFFERED": "1"}) as live:
+    with run_server(SERVE, "examples.background_tasks:app", env={"PYTHONUNBUFFERED": "1"}) as live:
         status, headers, body = live.request("POST", "/send?email=ada@example.com")
         assert (status, body) == (200, b'{"message":"Email will be sent in the background"}')
         assert headers["content-length"] == str(len(body))

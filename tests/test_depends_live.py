@@ -61,9 +61,9 @@ def get_counts():
     return {"counts": dict(counts), "events": events}
 
 
-@pytest.fixture(params=["serve", "gevent"], scope="module")
-def server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
-    with run_server(request.param, "tests.test_depends_live:app") as live:
+@pytest.fixture(scope="module")
+def server(server_kind: str) -> Iterator[LiveServer]:
+    with run_server(server_kind, "tests.test_depends_live:app") as live:
         yield live
 
 

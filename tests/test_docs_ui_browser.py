@@ -15,7 +15,7 @@ import pytest
 
 from fastrapi.openapi.docs_routes import ASSETS_PACKAGE
 from tests import chromium
-from tests.servers import LiveServer, run_server
+from tests.servers import SERVE, LiveServer, run_server
 
 OPERATIONS_JS = """Array.from(document.querySelectorAll('.opblock')).map(block =>
     block.querySelector('.opblock-summary-method').textContent + ' ' +
@@ -40,7 +40,7 @@ def browser_path() -> str:
 
 @pytest.fixture(scope="module")
 def live(browser_path: str) -> Iterator[LiveServer]:
-    with run_server("serve", "examples.items_api:app", env={"FASTRAPI_DOCS_ASSETS": "local"}) as server:
+    with run_server(SERVE, "examples.items_api:app", env={"FASTRAPI_DOCS_ASSETS": "local"}) as server:
         yield server
 
 

@@ -24,15 +24,13 @@ import h11
 import pytest
 
 from tests.apps.strict_app import BAD_VALUES
-from tests.servers import LiveServer, Output, run_server
+from tests.servers import FASTRAPI_KINDS, GEVENT, SERVE, LiveServer, Output, run_server
 
 try:
     import httptools
 except ImportError:  # only the verdict column needs it
     httptools = None
 
-KINDS = ["serve", "fastrapi.gunicorn_worker.Worker", "gevent"]
-TIMED_KINDS = ["serve", "fastrapi.gunicorn_worker.Worker"]
 APP = "tests.apps.strict_app:app"
 SMUGGLED = b"GET /int/666 HTTP/1.1\r\nHost: x\r\n\r\n"
 READ_TIMEOUT = 2.0  # a hung server fails the case after this long
@@ -453,7 +451,7 @@ class Served:
         """The lines since the last look that no request may cause (gunicorn's reject warning is
         allowed for -k gevent)."""
         return [line for line in self.out.since_last_call() if BAD_LOG.search(line)
-                and not (self.kind == "gevent" and GUNICORN_REJECT_WARNING.search(line))]
+                and not (self.kind == GEVENT and GUNICORN_REJECT_WARNING.search(line))]
 
 
 def start(kind: str, **options: Any) -> Iterator[Served]:
@@ -463,20 +461,21 @@ def start(kind: str, **options: Any) -> Iterator[Served]:
         yield served
 
 
-@pytest.fixture(params=KINDS, scope="module")
-def server(request: pytest.FixtureRequest) -> Iterator[Served]:
+@pytest.fixture(scope="module")
+def server(server_kind: str) -> Iterator[Served]:
     """Each server once for the module, with its default settings."""
-    yield from start(request.param)
+    yield from start(server_kind)
 
 
-@pytest.fixture(params=TIMED_KINDS, scope="module")
-def timed_server(request: pytest.FixtureRequest) -> Iterator[Served]:
-    """fastrapi's two servers with 2 s header and keep-alive timeouts."""
-    if request.param == "serve":
-        yield from start("serve", serve_options={"header_timeout": HEADER_TIMEOUT,
+@pytest.fixture(scope="module")
+def timed_server(server_kind: str) -> Iterator[Served]:
+    """fastrapi's two servers with 2 s header and keep-alive timeouts (tests that take it are marked
+    ``server_kinds(*FASTRAPI_KINDS)``)."""
+    if server_kind == SERVE:
+        yield from start(SERVE, serve_options={"header_timeout": HEADER_TIMEOUT,
                                                  "keep_alive_timeout": KEEP_ALIVE_TIMEOUT})
     else:
-        yield from start(request.param, extra_args=["--keep-alive", str(int(KEEP_ALIVE_TIMEOUT))],
+        yield from start(server_kind, extra_args=["--keep-alive", str(int(KEEP_ALIVE_TIMEOUT))],
                          env={"FASTRAPI_HEADER_TIMEOUT": str(HEADER_TIMEOUT)})
 
 
@@ -486,7 +485,7 @@ def timed_server(request: pytest.FixtureRequest) -> Iterator[Served]:
 def check(server: Served, case: Case) -> None:
     """Send ``case`` then ``GET /int/666`` on one connection; judge what came back. Where gunicorn's
     own parser is known to accept the case, the check must fail there (a strict xfail)."""
-    if server.kind != "gevent" or not case.gunicorn_lenient:
+    if server.kind != GEVENT or not case.gunicorn_lenient:
         _check(server, case)
         return
     try:
@@ -651,6 +650,7 @@ def closed_by_peer(sock: socket.socket) -> bool:
     return False
 
 
+@pytest.mark.server_kinds(*FASTRAPI_KINDS)
 def test_slow_header_senders_are_cut_off_and_do_not_block_others(timed_server: Served) -> None:
     """200 connections dripping one header byte every 0.5 s: a normal request is still answered in
     < 100 ms, and the server closes all of them within the header timeout (+3 s slack)."""
@@ -691,6 +691,7 @@ def test_slow_header_senders_are_cut_off_and_do_not_block_others(timed_server: S
     assert max(closed_at.values()) <= HEADER_TIMEOUT + 3.0
 
 
+@pytest.mark.server_kinds(*FASTRAPI_KINDS)
 def test_idle_keep_alive_connection_is_closed(timed_server: Served) -> None:
     """One request answered, then silence: closed after the keep-alive timeout, not much later."""
     with socket.create_connection(("127.0.0.1", timed_server.port), timeout=2) as sock:

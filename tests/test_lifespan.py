@@ -11,8 +11,8 @@ import pytest
 
 from fastrapi import FastrAPI, Request
 from fastrapi.testclient import TestClient
-from tests.servers import run_server, stop
-from tests.test_cli import events, wait_until
+from tests.servers import run_server, stop, wait_until
+from tests.test_cli import events
 
 
 def test_a_sync_lifespan_and_its_state() -> None:
@@ -80,17 +80,17 @@ def test_concurrent_first_requests_run_startup_once() -> None:
     assert answers == [b"1"] * 10
 
 
-@pytest.mark.parametrize("kind", ["serve", "gevent"])
-def test_startup_once_and_shutdown_on_sigterm(kind: str, tmp_path: Path) -> None:
+def test_startup_once_and_shutdown_on_sigterm(server_kind: str, tmp_path: Path) -> None:
     """app.serve() starts before binding; plain gunicorn (no hooks) starts on the first request and
     shuts down from the exit hook."""
     log = tmp_path / "events.txt"
-    with run_server(kind, "tests.apps.lifespan_app:app", env={"FASTRAPI_TEST_LIFESPAN_LOG": str(log)}) as live:
+    with run_server(server_kind, "tests.apps.lifespan_app:app", env={"FASTRAPI_TEST_LIFESPAN_LOG": str(log)}) as live:
         for _ in range(3):
             status, headers, _ = live.request("GET", "/pid")
             assert (status, headers["x-middleware"]) == (200, "bridged")
         assert stop(live.process) == 0
-    assert wait_until(lambda: bool(events(log)) and events(log)[-1][0] == "shutdown", timeout=5), live.output()
+    wait_until(lambda: bool(events(log)) and events(log)[-1][0] == "shutdown", 5,
+               lambda: f"shutdown recorded: {events(log)}\n{live.output()}")
     names = [event for event, _ in events(log)]
     assert names.count("startup") == 1 and names.count("shutdown") == 1, names
 

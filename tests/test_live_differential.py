@@ -13,7 +13,7 @@ import pytest
 
 from tests import test_differential_core as cases
 from tests.differential import FASTAPI, normalized_headers
-from tests.servers import run_server
+from tests.servers import GEVENT, SERVE, run_server
 
 # Added by the server, not the app.
 SERVER_HEADERS = frozenset({"date", "server", "connection", "keep-alive", "transfer-encoding"})
@@ -26,9 +26,9 @@ for factory, method, url, kwargs in cases.TUTORIAL_CASES:
     CASES.setdefault(factory.__name__, []).append((method, url, kwargs))
 
 SERVERS = {
-    "serve": ("serve", "app", ""),
-    "gunicorn": ("gevent", "app", ""),
-    "dispatcher": ("gevent", "mounted", "/api"),
+    "serve": (SERVE, "app", ""),
+    "gunicorn": (GEVENT, "app", ""),
+    "dispatcher": (GEVENT, "mounted", "/api"),
 }
 
 

@@ -84,10 +84,9 @@ CASES: list[tuple[str, str, bytes | None, dict[str, str]]] = [
 ]
 
 
-@pytest.mark.parametrize("kind", ["serve", "gevent"])
-def test_bad_input_then_good_input_on_one_connection(kind: str) -> None:
+def test_bad_input_then_good_input_on_one_connection(server_kind: str) -> None:
     expected_client = FASTAPI.TestClient(live_app(FASTAPI), raise_server_exceptions=False)
-    with run_server(kind, "tests.test_params_live:app") as live:
+    with run_server(server_kind, "tests.test_params_live:app") as live:
         conn = http.client.HTTPConnection("127.0.0.1", live.port, timeout=10)
         conn.connect()
         sock = conn.sock

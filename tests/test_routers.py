@@ -11,18 +11,18 @@ from fastrapi import APIRouter, Depends, FastrAPI, Request
 from fastrapi.middleware.wsgi import WSGIMiddleware
 from fastrapi.routing import Mount, NoMatchFound
 from fastrapi.testclient import TestClient
-from tests.servers import LiveServer, run_server
+from tests.servers import SERVE, WORKER, LiveServer, run_server
 
 
 @pytest.fixture(scope="module")
 def fastrapi_outside() -> LiveServer:
-    with run_server("serve", "tests.apps.mount_app:app") as server:
+    with run_server(SERVE, "tests.apps.mount_app:app") as server:
         yield server
 
 
 @pytest.fixture(scope="module")
 def flask_outside() -> LiveServer:
-    with run_server("fastrapi.gunicorn_worker.Worker", "tests.apps.mount_app:flask_outer") as server:
+    with run_server(WORKER, "tests.apps.mount_app:flask_outer") as server:
         yield server
 
 

@@ -21,6 +21,7 @@ import gevent.event
 from pydantic import BaseModel
 
 from fastrapi import BackgroundTasks, FastrAPI, Request
+from tests.servers import wait_until
 
 
 class Item(BaseModel):
@@ -125,10 +126,7 @@ def answers_every_route(served: Served, name: str) -> None:
     assert served.request("POST", "/stream", b"a" * 70_000) == (200, {"app": name, "size": 70_000})
     assert served.request("POST", "/async-body", b"b" * 1000) == (200, {"app": name, "size": 1000})
     assert served.request("POST", f"/task?value={name}") == (200, {"app": name})
-    deadline = time.monotonic() + 5
-    while name not in served.app.state.done and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert name in served.app.state.done, "the background task never ran"
+    wait_until(lambda: name in served.app.state.done, 5, f"the background task of {name}")
 
 
 def test_two_apps_served_from_two_threads_at_once() -> None:

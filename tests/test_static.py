@@ -16,7 +16,7 @@ import pytest
 from fastrapi import FastrAPI
 from fastrapi.staticfiles import StaticFiles, safe_parts
 from fastrapi.testclient import TestClient
-from tests.servers import LiveServer, run_server
+from tests.servers import SERVE, WORKER, LiveServer, run_server
 
 SECRET = b"TOP SECRET - must never be served"
 
@@ -84,7 +84,7 @@ def _assert_refused(status: int, body: bytes) -> None:
 @pytest.fixture(scope="module")
 def live(tree: Path) -> LiveServer:
     env = {"FASTRAPI_TEST_STATIC_DIR": str(tree / "static")}
-    with run_server("serve", "tests.apps.static_app:app", env=env) as server:
+    with run_server(SERVE, "tests.apps.static_app:app", env=env) as server:
         yield server
 
 
@@ -139,7 +139,7 @@ def test_range_through_gunicorns_sendfile(tree: Path) -> None:
     """gunicorn sends a Range with sendfile from the file wrapper: exactly the bytes asked for."""
     data = (tree / "static" / "big.bin").read_bytes()
     env = {"FASTRAPI_TEST_STATIC_DIR": str(tree / "static")}
-    with run_server("fastrapi.gunicorn_worker.Worker", "tests.apps.static_app:app", env=env) as server:
+    with run_server(WORKER, "tests.apps.static_app:app", env=env) as server:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
         try:
             for first, last in ((10, 19), (100_000, 299_999), (0, 0)):

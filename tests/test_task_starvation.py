@@ -15,7 +15,7 @@ import time
 import pytest
 
 from fastrapi.background import DEFAULT_THREADS
-from tests.servers import LiveServer, run_server
+from tests.servers import SERVE, LiveServer, run_server, wait_until
 
 TASKS = 100
 TASK_SECONDS = 3
@@ -45,7 +45,7 @@ def timed_requests(port: int, count: int, took: list[float]) -> None:
 
 @pytest.mark.parametrize("patched", [False, True], ids=["unpatched", "patched"])
 def test_def_requests_do_not_wait_behind_blocking_tasks(patched: bool) -> None:
-    with run_server("serve", "tests.apps.blocking_tasks_app:app", graceful_timeout=1, patched=patched) as live:
+    with run_server(SERVE, "tests.apps.blocking_tasks_app:app", graceful_timeout=1, patched=patched) as live:
         conn = http.client.HTTPConnection("127.0.0.1", live.port, timeout=2)  # a request stuck behind tasks times out
         try:
             for _ in range(TASKS):
@@ -56,10 +56,13 @@ def test_def_requests_do_not_wait_behind_blocking_tasks(patched: bool) -> None:
         finally:
             conn.close()
         running = TASKS if patched else DEFAULT_THREADS  # unpatched, the rest wait for a task thread
-        deadline = time.monotonic() + 2
-        while (counts := stats(live))["running"] < running and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert counts["running"] >= running and counts["running"] + counts["queued"] == TASKS, counts
+
+        def started() -> dict[str, float] | None:
+            counts = stats(live)
+            return counts if counts["running"] >= running else None
+
+        counts = wait_until(started, 2, lambda: f"{running} tasks running: {stats(live)}")
+        assert counts["running"] + counts["queued"] == TASKS, counts
 
         took: list[float] = []
         clients = [threading.Thread(target=timed_requests, args=(live.port, REQUESTS // CLIENTS, took))
