@@ -115,7 +115,7 @@ def test_bursts_beyond_the_cap_all_run_and_later_requests_still_run() -> None:
     def step(request: int, index: int) -> None:
         running[0] += 1
         running[1] = max(running)
-        gevent.sleep(0.001)
+        gevent.sleep(0.001)  # a task that takes a moment, so runners overlap up to the cap: the behaviour
         running[0] -= 1
         ran.append((request, index))
 

@@ -13,6 +13,7 @@ from fastrapi import BackgroundTasks, FastrAPI
 from fastrapi.background import BackgroundRunner, BackgroundTask
 from fastrapi.responses import JSONResponse
 from fastrapi.testclient import TestClient
+from tests.servers import wait_until
 
 
 def test_tasks_run_in_order_and_a_failure_does_not_stop_the_rest(caplog: pytest.LogCaptureFixture) -> None:
@@ -70,11 +71,11 @@ def test_tasks_of_a_failed_endpoint_do_not_run() -> None:
 
 
 def test_without_inline_mode_tasks_run_after_the_call_returns() -> None:
-    done = threading.Event()
+    release, done = threading.Event(), threading.Event()
     app = FastrAPI()
 
     def slow() -> None:
-        time.sleep(0.05)  # unpatched: in a thread of the pool, so the hub keeps serving
+        release.wait(5)  # unpatched: in a thread of the pool, so the hub keeps serving
         done.set()
 
     @app.get("/later")
@@ -85,6 +86,7 @@ def test_without_inline_mode_tasks_run_after_the_call_returns() -> None:
     response = gevent.spawn(TestClient(app, run_background_tasks=False).get, "/later").get()
     assert response.status_code == 200
     assert not done.is_set()
+    release.set()
     assert app.drain(5)
     assert done.is_set()
 
@@ -98,14 +100,17 @@ def test_outside_gevent_tasks_run_on_a_worker_thread() -> None:
 
 
 def test_drain_names_the_tasks_still_running_at_the_deadline(caplog: pytest.LogCaptureFixture) -> None:
+    release = threading.Event()  # the tasks run on the pool's threads (this process is not patched)
+
     def slow_report() -> None:
-        gevent.sleep(1)
+        release.wait(5)
 
     runner = BackgroundRunner()
     gevent.spawn(runner.schedule, [BackgroundTask(slow_report)]).join()
     with caplog.at_level(logging.WARNING, logger="fastrapi"):
-        assert runner.drain(0.05) is False
+        assert runner.drain(0.05) is False  # the deadline passes: the behaviour under test
     assert "slow_report" in caplog.text
+    release.set()
     assert runner.drain(5)
 
 
@@ -114,12 +119,13 @@ def test_the_cap_limits_concurrent_requests_and_waiting_ones_keep_their_order() 
     running: list[int] = []
     peak: list[int] = [0]
     started: list[int] = []
+    release = threading.Event()  # the tasks run on the pool's threads (this process is not patched)
 
     def work(n: int) -> None:
         started.append(n)
         running.append(n)
         peak[0] = max(peak[0], len(running))
-        gevent.sleep(0.02)
+        release.wait(5)
         running.remove(n)
 
     def schedule_all() -> None:
@@ -127,9 +133,10 @@ def test_the_cap_limits_concurrent_requests_and_waiting_ones_keep_their_order() 
             runner.schedule([BackgroundTask(work, n)])
 
     gevent.spawn(schedule_all).join()
-    gevent.sleep(0.005)
+    wait_until(lambda: len(running) == 2, 5, lambda: f"two tasks running, not {running}")
     stats = runner.stats()
     assert (stats.running, stats.queued) == (2, 4)
+    release.set()
     assert runner.drain(5)
     assert peak[0] == 2
     assert started == list(range(6))
@@ -173,12 +180,13 @@ def test_blocking_tasks_run_on_background_threads_of_their_own() -> None:
     running: list[int] = []
     peak = [0]
     lock = threading.Lock()
+    release = threading.Event()
 
     def blocks() -> None:
         with lock:
             running.append(1)
             peak[0] = max(peak[0], len(running))
-        time.sleep(0.2)
+        release.wait(5)  # blocking: holds its background thread until the test lets go
         with lock:
             running.pop()
 
@@ -193,10 +201,11 @@ def test_blocking_tasks_run_on_background_threads_of_their_own() -> None:
 
     client = TestClient(app, run_background_tasks=False)
     gevent.joinall([gevent.spawn(client.post, "/queue") for _ in range(4)], raise_error=True)
-    gevent.sleep(0.05)
+    wait_until(lambda: len(running) == 2, 5, lambda: f"both background threads blocked, not {len(running)}")
     started = time.monotonic()
     assert gevent.spawn(client.get, "/hello").get().json() == 2
     assert time.monotonic() - started < 0.1
+    release.set()
     assert app.drain(5)
     assert peak[0] == 2
     assert app.background_runner.threads == 2
