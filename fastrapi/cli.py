@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     module, attribute, directory = resolve_target(args.app)
     options = gunicorn_options(args)
 
-    class Application(BaseApplication):  # type: ignore[misc]
+    class Application(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, BinaryIO, NamedTuple, TypeVar, overload
+from typing import IO, Any, NamedTuple, TypeVar, overload
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlsplit
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -271,7 +271,7 @@ class UploadFile:
     ``def`` endpoints. ``read/write/seek/close`` are coroutines for ``async def`` endpoints, as in FastAPI.
     """
 
-    def __init__(self, file: BinaryIO, *, size: int | None = None, filename: str | None = None,
+    def __init__(self, file: IO[bytes], *, size: int | None = None, filename: str | None = None,
                  headers: Headers | None = None) -> None:
         self.file = file
         self.filename = filename

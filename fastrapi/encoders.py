@@ -185,7 +185,8 @@ def _as_key_filter(keys: IncEx | None) -> IncEx | None:
     """Normalise an include/exclude argument the way pydantic expects it."""
     if keys is None or isinstance(keys, (set, dict)):
         return keys
-    return set(keys)  # type: ignore[arg-type]
+    names: set[Any] = set(keys)  # names in another collection (a list, a non-dict Mapping): pydantic wants a set
+    return names
 
 
 def _keep_item(key: Any, value: Any, exclude_none: bool, sqlalchemy_safe: bool) -> bool:

@@ -27,7 +27,9 @@ try:
     from python_multipart.exceptions import FormParserError
     from python_multipart.multipart import parse_options_header
 except ModuleNotFoundError:  # pragma: no cover - the error names the missing package at add time
-    multipart = None
+    _MULTIPART_INSTALLED = False
+else:
+    _MULTIPART_INSTALLED = True
 
 MULTIPART_MISSING = (
     'Form data requires "python-multipart" to be installed. \n'
@@ -64,7 +66,7 @@ def form_limits(overrides: Mapping[str, int] | None = None, base: FormLimits | N
 
 def ensure_multipart() -> None:
     """Raise the clear error FastAPI gives when a form route is added without python-multipart."""
-    if multipart is None:
+    if not _MULTIPART_INSTALLED:
         raise RuntimeError(MULTIPART_MISSING)
 
 
@@ -76,7 +78,7 @@ class FormError(Exception):
         self.message = message
 
 
-class _SpooledFile(tempfile.SpooledTemporaryFile):  # type: ignore[type-arg]
+class _SpooledFile(tempfile.SpooledTemporaryFile[bytes]):
     """A spooled file closed when the last reference goes (no ResourceWarning for unclosed uploads)."""
 
     def __del__(self) -> None:

@@ -7,9 +7,13 @@ Without them the app still starts on its first request and shuts down at exit (`
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gevent
+
+if TYPE_CHECKING:
+    from gunicorn.arbiter import Arbiter
+    from gunicorn.workers.base import Worker
 
 # Leave gunicorn this much of graceful_timeout after the tasks' drain, to shut down and exit.
 SHUTDOWN_MARGIN = 2.0
@@ -21,9 +25,9 @@ def _in_greenlet(func: Callable[[], Any]) -> None:
     gevent.spawn(func).get()
 
 
-def post_worker_init(worker: Any) -> None:
+def post_worker_init(worker: Worker) -> None:
     """Run the app's startup in this worker, before its first request."""
-    app = worker.wsgi
+    app: Any = worker.wsgi  # any WSGI app: the hooks use what a FastrAPI app has, when it has it
     if hasattr(app, "drain_timeout"):
         app.drain_timeout = max(0.0, min(app.drain_timeout, worker.cfg.graceful_timeout - SHUTDOWN_MARGIN))
     startup = getattr(app, "startup", None)
@@ -31,9 +35,9 @@ def post_worker_init(worker: Any) -> None:
         _in_greenlet(startup)
 
 
-def worker_exit(server: Any, worker: Any) -> None:
+def worker_exit(server: Arbiter, worker: Worker) -> None:
     """Let background tasks finish (within the drain timeout), then run the app's shutdown."""
-    app = getattr(worker, "wsgi", None)
+    app: Any = getattr(worker, "wsgi", None)
     drain, shutdown = getattr(app, "drain", None), getattr(app, "shutdown", None)
     if drain is not None:
         _in_greenlet(lambda: drain(app.drain_timeout))

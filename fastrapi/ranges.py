@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 PathLike = str | os.PathLike[str]
@@ -119,7 +119,7 @@ class FileSlice:
 
 def single_range(environ: dict[str, Any], path: PathLike, start: int, end: int, chunk_size: int) -> Iterable[bytes]:
     piece = FileSlice(path, start, end)
-    wrapper = environ.get("wsgi.file_wrapper")
+    wrapper: Callable[[FileSlice, int], Iterable[bytes]] | None = environ.get("wsgi.file_wrapper")
     if wrapper is not None:
         return wrapper(piece, chunk_size)  # gunicorn sendfiles Content-Length bytes from the offset
     return FileChunks(piece, chunk_size)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from typing_extensions import Self
+
 
 class DependencyOverrides(dict[Callable[..., Any], Callable[..., Any]]):
     """A plain dict of ``{dependency: replacement}``; every change gives it a new ``version``
@@ -27,7 +29,7 @@ class DependencyOverrides(dict[Callable[..., Any], Callable[..., Any]]):
         super().__delitem__(key)
         self._changed()
 
-    def __ior__(self, other: Any) -> DependencyOverrides:  # type: ignore[override]
+    def __ior__(self, other: Any) -> Self:  # type: ignore[override,misc]  # as typeshed's dict: |= takes more than |
         super().__ior__(other)
         self._changed()
         return self

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastrapi.concurrency import in_gevent_greenlet, run_in_threadpool
 from fastrapi.datastructures import MutableHeaders
+
+if TYPE_CHECKING:
+    from zlib import _Compress  # the stub's name for what compressobj() returns
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -62,17 +65,17 @@ class GZipMiddleware:
             types.add("application/grpc")
         return not types.isdisjoint(self.exclude_content_types)
 
-    def compress(self, compressor: Any, chunk: bytes, final: bool) -> bytes:
+    def compress(self, compressor: _Compress, chunk: bytes, final: bool) -> bytes:
         """Compress ``chunk``; large ones in a worker thread so the server keeps serving."""
         if len(chunk) >= self.thread_minimum_size and in_gevent_greenlet():
             return run_in_threadpool(_compress, compressor, chunk, final)
         return _compress(compressor, chunk, final)
 
-    def compressor(self) -> Any:
+    def compressor(self) -> _Compress:
         return zlib.compressobj(self.compresslevel, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
 
 
-def _compress(compressor: Any, chunk: bytes, final: bool) -> bytes:
+def _compress(compressor: _Compress, chunk: bytes, final: bool) -> bytes:
     return compressor.compress(chunk) + compressor.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
 
 

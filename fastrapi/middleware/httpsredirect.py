@@ -13,7 +13,7 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 def forwarded_proto(environ: dict[str, Any]) -> str | None:
     """The scheme a proxy says the client used (first ``X-Forwarded-Proto`` value), lower-cased."""
-    value = environ.get("HTTP_X_FORWARDED_PROTO")
+    value: str | None = environ.get("HTTP_X_FORWARDED_PROTO")
     if not value:
         return None
     return value.split(",")[0].strip().lower()

@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
+from typing_extensions import Self
+
 from fastrapi.requests import parse_cookie_header
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -24,7 +26,7 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 SESSION_KEY = "fastrapi.session"
 
 
-class Session(dict):  # type: ignore[type-arg]
+class Session(dict[str, Any]):
     """The session dict; remembers whether it was read or changed."""
 
     accessed = False
@@ -68,9 +70,9 @@ class Session(dict):  # type: ignore[type-arg]
         self.mark_modified()
         super().update(*args, **kwargs)
 
-    def __ior__(self, other: Any) -> Session:  # type: ignore[override,misc]
+    def __ior__(self, other: Any) -> Self:  # type: ignore[override,misc]  # as typeshed's dict: |= takes more than |
         self.mark_modified()
-        return super().__ior__(other)  # type: ignore[no-any-return]
+        return super().__ior__(other)
 
 
 def _b64encode(data: bytes) -> bytes:

@@ -16,7 +16,8 @@ class APIKeyBase(SecurityBase):
     def __init__(self, location: APIKeyIn, name: str, description: str | None, scheme_name: str | None,
                  auto_error: bool) -> None:
         self.auto_error = auto_error
-        self.model = APIKey(**{"in": location}, name=name, description=description)
+        # ``in`` is a keyword: the model is built from its aliases.
+        self.model = APIKey.model_validate({"in": location, "name": name, "description": description})
         self.scheme_name = scheme_name or type(self).__name__
 
     def make_not_authenticated_error(self) -> HTTPException:

@@ -22,7 +22,7 @@ class SecurityBase:
     def raw_authorization(self, request: Request) -> str | None:
         """The ``Authorization`` header as sent; missing: the 401, or None without ``auto_error``."""
         # PERF: the environ key, without building the request's Headers.
-        authorization = request.environ.get("HTTP_AUTHORIZATION")
+        authorization: str | None = request.environ.get("HTTP_AUTHORIZATION")
         if not authorization:
             if self.auto_error:
                 raise self.make_not_authenticated_error()
