@@ -17,8 +17,10 @@ from fastrapi.openapi.constants import METHODS_WITH_BODY, REF_PREFIX
 from fastrapi.openapi.route_fields import RouteFields, path_format, route_fields, unique_id
 from fastrapi.openapi.schemas import SchemaField, Schemas
 from fastrapi.openapi.security import route_security
+from fastrapi.path_streams import JSONL_MEDIA_TYPE
 from fastrapi.responses import JSONResponse, Response
 from fastrapi.routing import APIRoute
+from fastrapi.sse import SSE_EVENT_SCHEMA, EventSourceResponse
 
 STATUS_CODE_RANGES = {
     "1XX": "Information",
@@ -196,6 +198,19 @@ def _request_body(fields: RouteFields, schemas: Schemas) -> dict[str, Any] | Non
     return result
 
 
+def _stream_content(kind: str, fields: RouteFields, schemas: Schemas) -> dict[str, Any]:
+    """The content of a JSON Lines or event stream response: OpenAPI 3.2's ``itemSchema``, one item."""
+    item = fields.stream_item
+    if kind == "jsonl":
+        return {JSONL_MEDIA_TYPE: {"itemSchema": schemas.of(item) if item is not None else {}}}
+    event = copy.deepcopy(SSE_EVENT_SCHEMA)
+    if item is not None:
+        event["required"] = ["data"]
+        event["properties"]["data"] = {"type": "string", "contentMediaType": "application/json",
+                                       "contentSchema": schemas.of(item)}
+    return {EventSourceResponse.media_type: {"itemSchema": event}}
+
+
 def _responses(documented: DocumentedRoute, context: PathContext, operation: dict[str, Any]) -> None:
     route = documented.route
     response_class = route.response_class
@@ -204,7 +219,10 @@ def _responses(documented: DocumentedRoute, context: PathContext, operation: dic
     responses = operation.setdefault("responses", {})
     main = responses.setdefault(status, {})
     main["description"] = route.response_description
-    if body_allowed(route.status_code) and media_type:
+    stream = route.stream
+    if body_allowed(route.status_code) and stream is not None and stream.kind != "raw":
+        main.setdefault("content", {}).update(_stream_content(stream.kind, documented.fields, context.schemas))
+    elif body_allowed(route.status_code) and media_type:
         schema: dict[str, Any] = {"type": "string"}
         if issubclass(response_class, JSONResponse):
             response = documented.fields.response

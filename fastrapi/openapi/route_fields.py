@@ -49,6 +49,7 @@ class RouteFields:
     body: SchemaField | None = None
     response: SchemaField | None = None
     extra_responses: dict[int | str, SchemaField] = field(default_factory=dict)
+    stream_item: SchemaField | None = None  # the item type of a JSON Lines or event stream
 
     def all(self) -> list[SchemaField]:
         """Every field, in the order the document's schemas are generated."""
@@ -56,6 +57,8 @@ class RouteFields:
         if self.response is not None:
             result.append(self.response)
         result.extend(self.extra_responses.values())
+        if self.stream_item is not None:
+            result.append(self.stream_item)
         result.extend(self.param_fields)
         return result
 
@@ -203,4 +206,7 @@ def route_fields(route: APIRoute, operation_id: str) -> RouteFields:
         model = response.get("model") if isinstance(response, dict) else None
         if model:
             result.extra_responses[code] = _response_field(f"Response_{code}_{operation_id}", model)
+    stream = route.stream
+    if stream is not None and stream.item_type is not None:
+        result.stream_item = _response_field(f"StreamItem_{operation_id}", stream.item_type)
     return result
