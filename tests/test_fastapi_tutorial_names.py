@@ -39,6 +39,7 @@ from fastrapi.middleware import (  # noqa: E402
 from fastrapi.security import OAuth2PasswordBearer  # noqa: E402
 from tests.differential import check, exchange  # noqa: E402
 
+
 def _public(module: types.ModuleType) -> set[str]:
     return {name for name, value in vars(module).items()
             if not name.startswith("_") and not isinstance(value, types.ModuleType)}
