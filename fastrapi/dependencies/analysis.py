@@ -154,10 +154,12 @@ class RoutePlan(CallPlan):
     """
 
     body: BodyPlan | None = None  # the endpoint's body parameters
-    max_body_size: int | None = None  # None: the app's (unlimited by default)
+    # The route's options over the app's (``compile.route_settings``); None: no body limit.
+    max_body_size: int | None = None
     form_limits: FormLimits = field(default_factory=FormLimits)
-    form_limit_overrides: Mapping[str, int] | None = None  # what the route set, over the app's limits
-    strict_content_type: bool | None = None  # None: the app's (True: no Content-Type is not JSON)
+    strict_content_type: bool = True  # True: a body without Content-Type is not JSON
+    # Nothing to take from the request: at most ``BackgroundTasks`` and ``Response`` parameters.
+    reads_nothing: bool = False
     # The dependency steps in execution order (``graph.DependencyStep``).
     dependencies: tuple[Any, ...] = ()
     root_steps: tuple[int, ...] = ()  # the steps the endpoint depends on directly (route-level first)
@@ -174,12 +176,6 @@ class RoutePlan(CallPlan):
     def request_body(self) -> BodyPlan | None:
         """The whole request body: every body field of the tree, or the endpoint's alone."""
         return self.shared_body or self.body
-
-    @property
-    def reads_nothing(self) -> bool:
-        """Nothing to take from the request: at most ``BackgroundTasks`` and ``Response`` parameters."""
-        return not (self.groups or self.body or self.request_arg or self.max_body_size is not None
-                    or self.dependencies or self.security_scopes_arg)
 
     def iter_dependencies(self, unique: bool = True) -> Iterator[Any]:
         """``(step, depth)`` for the dependency steps in FastAPI's tree order: depth first, a

@@ -19,7 +19,6 @@ from fastrapi.dependencies.exits import RequestExits, YieldExit, enter
 from fastrapi.dependencies.extractors import ABSENT as _ABSENT
 from fastrapi.dependencies.graph import DependencyStep
 from fastrapi.exceptions import HTTPException, RequestValidationError
-from fastrapi.formparsers import FormLimits, form_limits
 from fastrapi.requests import Request, read_body, set_body_limit
 from fastrapi.security.oauth2 import SecurityScopes
 
@@ -239,7 +238,7 @@ def _solve_json(plan: RoutePlan, request: Request, values: dict[str, Any], error
         _validate_parsed(body_plan, _UNDEFINED, values, errors)
         return None
     content_type = request.environ.get("CONTENT_TYPE")
-    if is_json_content_type(content_type) or (not content_type and not _strict_content_type(plan, request)):
+    if is_json_content_type(content_type) or (not content_type and not plan.strict_content_type):
         if body_plan.json_mode:
             # PERF: JSON bytes go straight into pydantic; only a rejected body is parsed again,
             # to give FastAPI's errors (python mode) or its json_invalid entry.
@@ -260,43 +259,16 @@ def _solve_json(plan: RoutePlan, request: Request, values: dict[str, Any], error
     return body
 
 
-def _app_setting(request: Request, name: str) -> Any:
-    # App-wide settings given to ``FastrAPI(...)`` (max_body_size, form_limits, strict_content_type).
-    extra = getattr(request.app, "extra", None)
-    return extra.get(name) if extra else None
-
-
-def body_limit(plan: RoutePlan, request: Request) -> int | None:
-    """The route's ``max_body_size``, else the app's (None: unlimited, FastAPI's default)."""
-    if plan.max_body_size is not None:
-        return plan.max_body_size
-    return _app_setting(request, "max_body_size")
-
-
-def _strict_content_type(plan: RoutePlan, request: Request) -> bool:
-    if plan.strict_content_type is not None:
-        return plan.strict_content_type
-    value = _app_setting(request, "strict_content_type")
-    return True if value is None else bool(value)
-
-
-def _form_limits(plan: RoutePlan, request: Request) -> FormLimits:
-    app_limits = _app_setting(request, "form_limits")
-    if not app_limits:
-        return plan.form_limits
-    return form_limits(plan.form_limit_overrides, form_limits(app_limits))
-
-
 def _read_shared_body(plan: RoutePlan, request: Request) -> Any:
     """The body read once for a tree whose dependencies take body fields too: a ``FormData``,
     the parsed JSON, the raw bytes (not JSON) or ``_UNDEFINED`` (empty)."""
     if plan.shared_body.is_form:  # type: ignore[union-attr]
-        return request.read_form(_form_limits(plan, request))
+        return request.read_form(plan.form_limits)
     body = read_body(request.environ)
     if not body:
         return _UNDEFINED
     content_type = request.environ.get("CONTENT_TYPE")
-    if is_json_content_type(content_type) or (not content_type and not _strict_content_type(plan, request)):
+    if is_json_content_type(content_type) or (not content_type and not plan.strict_content_type):
         return _parse_json(body)
     return body
 
@@ -393,7 +365,7 @@ def solve(plan: RoutePlan, request: Request, response: Any, background: Any,
     are entered into ``exits``); raises ``RequestValidationError`` on bad input."""
     values: dict[str, Any] = {}
     errors: list[Any] = []
-    limit = body_limit(plan, request)
+    limit = plan.max_body_size
     if limit is not None:
         set_body_limit(request.environ, limit)
     body: Any = None
@@ -413,7 +385,7 @@ def solve(plan: RoutePlan, request: Request, response: Any, background: Any,
             _solve_params(plan, request, values, errors)
         if plan.body is not None:
             if plan.body.is_form:
-                body = request.read_form(_form_limits(plan, request))
+                body = request.read_form(plan.form_limits)
                 _solve_form(plan.body, body, values, errors)
             else:
                 body = _solve_json(plan, request, values, errors)

@@ -88,12 +88,12 @@ class DocsRoute(BaseRoute):
         self.page = page
         self.methods = ["GET", "HEAD"]
         self.template = compile_path(path)
-        self.wsgi_app = self  # the app's dispatcher hands the request to ``handle``
 
     def matches_method(self, method: str) -> bool:
         return method in self.methods
 
-    def handle(self, environ: dict[str, Any], start_response: Callable[..., Any], path: str) -> Iterable[bytes]:
+    def handle(self, environ: dict[str, Any], start_response: Callable[..., Any],
+               path_params: dict[str, Any]) -> Iterable[bytes]:
         return self(environ, start_response)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -1,0 +1,191 @@
+"""How a path operation answers one request: solve its parameters, call its endpoint, send the result.
+
+Exceptions leave through ``call_endpoint`` (after the request's ``yield`` dependencies saw them) for
+the app's exception layer to answer; a response that fails while it is being sent leaves as
+``SendFailed``, so that the layer answers it with ``exc_info``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from fastrapi.background import BackgroundTasks
+from fastrapi.concurrency import run_async, run_sync
+from fastrapi.dependencies.analysis import RoutePlan
+from fastrapi.dependencies.exits import ExitingBody, RequestExits
+from fastrapi.dependencies.solver import solve
+from fastrapi.encoders import jsonable_encoder
+from fastrapi.exceptions import FastrAPIError
+from fastrapi.requests import Request, set_body_limit
+from fastrapi.responses import (
+    ClosingBody,
+    JSONResponse,
+    Response,
+    hand_over,
+    json_bytes_response,
+    json_headers,
+    no_body_status,
+)
+from fastrapi.serialization import dumps
+from fastrapi.types import Environ, StartResponse
+
+if TYPE_CHECKING:
+    from fastrapi.routing.routes import APIRoute
+
+# Set by TestClient(raise_server_exceptions=True): errors reach the test after their answer is made.
+RAISE_SERVER_EXCEPTIONS_KEY = "fastrapi.raise_server_exceptions"
+
+FUNCTION_EXIT_SWALLOWED = (
+    "No response was made: a dependency with yield and scope=\"function\" caught the endpoint's exception "
+    "without raising it again."
+)
+RESPONSE_NOT_MADE = (
+    "Response not awaited. There's a high chance that the application code is raising an exception and a "
+    "dependency with yield has a block with a bare except, or a block with except Exception, and is not "
+    "raising the exception again."
+)
+
+
+class SendFailed(Exception):
+    """The response was made but failed as it was sent (a ``FileResponse`` whose file is gone...)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _SwallowedError(FastrAPIError):
+    """Thrown into the request-scoped exits when a ``scope="function"`` one swallowed an exception."""
+
+
+def call_endpoint(route: APIRoute, environ: Environ, start_response: StartResponse,
+                  path_params: dict[str, Any]) -> Iterable[bytes]:
+    """Answer one request ``route`` matched."""
+    plan = route.plan
+    tasks: BackgroundTasks | None = None
+    sub_response: Response | None = None
+    if plan.reads_nothing:  # PERF: no Request and no solve for these
+        if plan.max_body_size is not None:
+            set_body_limit(environ, plan.max_body_size)  # the app's limit: FastAPI answers 413 here too
+        kwargs: dict[str, Any] = {}
+        if plan.background_arg:
+            tasks = kwargs[plan.background_arg] = BackgroundTasks()
+        if plan.response_arg:
+            sub_response = kwargs[plan.response_arg] = new_sub_response()
+    else:
+        request = Request(environ, path_params)
+        if plan.dependencies:
+            overrides = getattr(request.app, "dependency_overrides", None)
+            if overrides:
+                plan = route.plan_for(overrides)
+        if plan.has_exits:
+            return _call_with_exits(route, plan, request, environ, start_response)
+        sub_response = new_sub_response() if plan.needs_response else None
+        tasks = BackgroundTasks() if plan.needs_background else None
+        kwargs = solve(plan, request, sub_response, tasks)
+    result = _call(plan, kwargs)
+    return send(route, environ, start_response, result, sub_response, tasks)
+
+
+def _call(plan: RoutePlan, kwargs: dict[str, Any]) -> Any:
+    if plan.is_async:
+        return run_async(plan.call, (), kwargs, plan.suspends)
+    return run_sync(plan.call, **kwargs)
+
+
+def _call_with_exits(route: APIRoute, plan: RoutePlan, request: Request, environ: Environ,
+                     start_response: StartResponse) -> Iterable[bytes]:
+    """``call_endpoint`` for a route with ``yield`` dependencies, in FastAPI's order: the
+    ``scope="function"`` exits run once the endpoint's response is made, the request-scoped ones
+    after the response is sent and its tasks have run; an exception on the way is thrown into
+    them (function scope first) before it is answered."""
+    exits = RequestExits()
+    sub_response = new_sub_response() if plan.needs_response else None
+    tasks = BackgroundTasks() if plan.needs_background else None
+    try:
+        try:
+            kwargs = solve(plan, request, sub_response, tasks, exits)
+            response = to_response(route, _call(plan, kwargs), sub_response)
+        except BaseException as exc:
+            error = exits.exit_function(exc)
+            raise _SwallowedError(FUNCTION_EXIT_SWALLOWED) if error is None else error
+        error = exits.exit_function(None)
+        if error is not None:
+            raise error
+    except BaseException as exc:
+        # Through the request-scoped exits, then to the exception layer.
+        raise exits.exit_request(exc) or FastrAPIError(RESPONSE_NOT_MADE) from None
+    return send(route, environ, start_response, response, None, tasks, exits)
+
+
+def send(route: APIRoute, environ: Environ, start_response: StartResponse, result: Any,
+         sub_response: Response | None, tasks: BackgroundTasks | None,
+         exits: RequestExits | None = None) -> Iterable[bytes]:
+    """Answer with the endpoint's ``result``; the body's ``close()`` hands the tasks (then the
+    request-scoped exits) to the background runner."""
+    if sub_response is None and route.plain_json and not isinstance(result, Response):
+        # PERF: the common answer (a JSON body, no sub-response) straight to WSGI, with the status,
+        # headers, body and task hand-over the general path gives, without a Response object.
+        serializer = route.serializer
+        body = dumps(result) if serializer is None else serializer.to_json(result)
+        start_response(route.status_line, json_headers(body))
+        chunks = [body] if environ["REQUEST_METHOD"] != "HEAD" else []
+        return ClosingBody(chunks, hand_over(environ, tasks)) if tasks is not None and tasks.tasks else chunks
+    response = to_response(route, result, sub_response)
+    if tasks is not None and tasks.tasks:
+        # All tasks run: the injected ones first, then the response's own (FastAPI drops the former).
+        if response.background is not None:
+            tasks.tasks.append(response.background)
+        response.background = tasks
+    if exits is None or not exits.request:
+        try:
+            return response(environ, start_response)
+        except Exception as exc:
+            raise SendFailed(exc) from exc
+    background, response.background = response.background, None
+    cleanup = exits.after_response(bool(environ.get(RAISE_SERVER_EXCEPTIONS_KEY)))
+    try:
+        body = response(environ, start_response)
+    except Exception as exc:  # as FastAPI: raised inside the request's exit stack
+        error = exits.exit_request(exc) or FastrAPIError(RESPONSE_NOT_MADE)
+        if not isinstance(error, Exception):
+            raise error from None
+        raise SendFailed(error) from exc
+    return ExitingBody(body, hand_over(environ, background, cleanup))
+
+
+def to_response(route: APIRoute, result: Any, sub_response: Response | None) -> Response:
+    """The endpoint's return value as a ``Response`` of the route's class, status and headers."""
+    if isinstance(result, Response):
+        return result
+    status_code = route.status_code
+    if sub_response is not None and sub_response.status_code:
+        status_code = sub_response.status_code
+    if route.stream is not None:
+        response = route.stream.response(result, status_code or 200)
+    elif route.response_class is JSONResponse:
+        # PERF: one encode straight to bytes (the response model's dump_json), no JSONResponse construction.
+        serializer = route.serializer
+        body = dumps(result) if serializer is None else serializer.to_json(result)
+        response = json_bytes_response(body, status_code or 200)
+    else:
+        serializer = route.serializer
+        content = jsonable_encoder(result if serializer is None else serializer.to_jsonable(result))
+        # As FastAPI: the class's own default status (RedirectResponse: 307) unless one was chosen.
+        response = (route.response_class(content) if status_code is None
+                    else route.response_class(content, status_code=status_code))
+        if no_body_status(response.status_code):
+            response.body = b""
+    if sub_response is not None:
+        for key, value in sub_response.headers.raw():
+            response.headers.append(key, value)
+    return response
+
+
+def new_sub_response() -> Response:
+    """The ``response: Response`` an endpoint may take: no status and no headers of its own yet."""
+    response = Response()
+    response.status_code = None  # type: ignore[assignment]
+    del response.headers["content-length"]
+    return response

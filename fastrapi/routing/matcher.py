@@ -1,0 +1,111 @@
+"""The matcher: static paths in a dict, dynamic ones grouped by first segment, each group one regex."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from fastrapi.routing.routes import BaseRoute
+
+
+class _Alternation:
+    """Dynamic routes tried in registration order by one compiled regex (Bottle's trick)."""
+
+    __slots__ = ("regex", "owners")
+
+    def __init__(self, routes: list[tuple[int, BaseRoute]]) -> None:
+        parts = []
+        self.owners: dict[int, tuple[int, BaseRoute]] = {}
+        group = 1
+        for index, route in routes:
+            parts.append(f"({route.template.pattern})")
+            self.owners[group] = (index, route)
+            group += 1 + route.template.regex.groups
+        self.regex = re.compile("|".join(parts))
+
+    def first(self, path: str) -> tuple[int, BaseRoute, dict[str, Any]] | None:
+        m = self.regex.fullmatch(path)
+        if m is None:
+            return None
+        outer = m.lastindex  # the outermost group that matched: one per route
+        index, route = self.owners[outer]  # type: ignore[index]
+        groups = m.groups()[outer:outer + route.template.regex.groups]  # type: ignore[operator]
+        return index, route, route.template.convert(groups)
+
+
+def _first_segment(path: str) -> str | None:
+    """The first path segment when it is literal and complete (``items`` of ``/items/{id}``)."""
+    literal = path.partition("{")[0]
+    _, _, rest = literal.partition("/")
+    segment, slash, _ = rest.partition("/")
+    return segment if slash else None
+
+
+def _request_segment(path: str) -> str | None:
+    """A request path's first segment, if another segment follows it."""
+    segment, slash, _ = path[1:].partition("/")
+    return segment if slash else None
+
+
+class Matcher:
+    """Finds the route for (method, path) the way FastAPI does, without scanning every route.
+
+    FastAPI tries routes in registration order: the first whose path and method match wins;
+    failing that, the first whose path matches answers 405. Here a static path is one dict
+    lookup (it is known at build time whether an earlier dynamic route shadows it), and dynamic
+    routes are grouped by their literal first segment, each group one compiled alternation, so
+    a request tries only the routes that can match its first segment. Only a method mismatch
+    falls back to the ordered scan.
+    """
+
+    def __init__(self, routes: Sequence[BaseRoute]) -> None:
+        self.routes = list(routes)
+        dynamic = [(i, r) for i, r in enumerate(self.routes) if not r.template.is_static]
+        # path -> (index, route, shadowed by an earlier dynamic route)
+        self.static: dict[str, tuple[int, BaseRoute, bool]] = {}
+        for index, route in enumerate(self.routes):
+            path = route.template.path
+            if route.template.is_static and path not in self.static:
+                shadowed = any(i < index and r.template.regex.fullmatch(path) for i, r in dynamic)
+                self.static[path] = (index, route, shadowed)
+        by_segment: dict[str | None, list[tuple[int, BaseRoute]]] = {}
+        for index, route in dynamic:
+            by_segment.setdefault(_first_segment(route.template.path), []).append((index, route))
+        anywhere = by_segment.pop(None, [])
+        self.by_segment = {segment: _Alternation(group) for segment, group in by_segment.items()}
+        self.anywhere = _Alternation(anywhere) if anywhere else None
+
+    def _first_dynamic(self, path: str) -> tuple[int, BaseRoute, dict[str, Any]] | None:
+        group = self.by_segment.get(_request_segment(path)) if self.by_segment else None
+        found = group.first(path) if group is not None else None
+        if self.anywhere is not None:
+            other = self.anywhere.first(path)
+            if other is not None and (found is None or other[0] < found[0]):
+                found = other
+        return found
+
+    def match(self, method: str, path: str) -> tuple[BaseRoute | None, dict[str, Any], BaseRoute | None]:
+        """``(route, path_params, partial)``: the route to run, or the route whose path matched (405)."""
+        static = self.static.get(path)
+        first: tuple[int, BaseRoute, dict[str, Any]] | None
+        if static is not None and not static[2]:
+            first = (static[0], static[1], {})  # PERF: no regex at all for an unshadowed static path
+        else:
+            first = self._first_dynamic(path)
+            if static is not None and (first is None or static[0] < first[0]):
+                first = (static[0], static[1], {})
+        if first is None:
+            return None, {}, None
+        if first[1].matches_method(method):
+            return first[1], first[2], None
+        # PERF: rare (405 or one path split over several routes by method): ordered scan.
+        for route in self.routes[first[0] + 1:]:
+            if route.matches_method(method):
+                params = route.template.match(path)
+                if params is not None:
+                    return route, params, None
+        return None, first[2], first[1]
+
+    def path_exists(self, path: str) -> bool:
+        return path in self.static or self._first_dynamic(path) is not None

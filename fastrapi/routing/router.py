@@ -1,0 +1,273 @@
+"""``APIRouter``: a group of routes with shared options, itself the WSGI app that routes requests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from enum import Enum
+from typing import Any
+
+from fastrapi.exceptions import FastrAPIError, HTTPException
+from fastrapi.requests import Request, escape_path, request_path
+from fastrapi.responses import RedirectResponse, Response
+from fastrapi.routing.defaults import DEFAULT_RESPONSE_CLASS, DefaultPlaceholder
+from fastrapi.routing.include import IncludeContext, IncludedRouter
+from fastrapi.routing.matcher import Matcher
+from fastrapi.routing.paths import NoMatchFound
+from fastrapi.routing.routes import APIRoute, BaseRoute, Mount
+from fastrapi.types import Environ, StartResponse, WSGIApp
+
+# The environ key of a dynamic route's path parameters (only set when there are some).
+PATH_PARAMS_KEY = "fastrapi.path_params"
+
+
+class RouteDecorators:
+    """``get``/``post``/... decorators, shared by ``APIRouter`` and the app: each is ``api_route``
+    with one method."""
+
+    def api_route(self, path: str, *, methods: Sequence[str] | None = None,
+                  **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        raise NotImplementedError
+
+    def get(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["GET"], **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["PUT"], **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["POST"], **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["DELETE"], **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["OPTIONS"], **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["HEAD"], **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["PATCH"], **kwargs)
+
+    def trace(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_route(path, methods=["TRACE"], **kwargs)
+
+
+class APIRouter(RouteDecorators):
+    """A group of routes, with options every route gets; ``include_router`` nests routers."""
+
+    def __init__(
+        self,
+        *,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[Any] | None = None,
+        default_response_class: type[Response] | DefaultPlaceholder = DEFAULT_RESPONSE_CLASS,
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        routes: list[BaseRoute] | None = None,
+        redirect_slashes: bool = True,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+        lifespan: Callable[[Any], Any] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        generate_unique_id_function: Any = None,
+        **options: Any,
+    ) -> None:
+        if prefix:
+            assert prefix.startswith("/"), "A path prefix must start with '/'"
+            assert not prefix.endswith("/"), "A path prefix must not end with '/', as the routes will start with '/'"
+        self.prefix = prefix
+        self.tags = list(tags or [])
+        self.dependencies = list(dependencies or [])
+        self.default_response_class = default_response_class
+        self.responses = dict(responses or {})
+        self.callbacks = list(callbacks or [])
+        self.routes: list[BaseRoute] = list(routes or [])
+        self.redirect_slashes = redirect_slashes
+        self.on_startup = list(on_startup or [])
+        self.on_shutdown = list(on_shutdown or [])
+        self.lifespan_contexts: list[Callable[[Any], Any]] = [lifespan] if lifespan is not None else []
+        self.deprecated = deprecated
+        self.include_in_schema = include_in_schema
+        self.generate_unique_id_function = generate_unique_id_function
+        self.extra = options  # FastAPI's other APIRouter arguments, accepted and kept (not ``options``: a verb)
+        # The app's route settings (max_body_size, form_limits, strict_content_type): the app sets
+        # them on its own router; they reach every route it serves when the matcher is built.
+        self.route_settings: Mapping[str, Any] = {}
+        self._matcher: Matcher | None = None
+        self._includers: list[APIRouter] = []  # routers that include this one, told of changes
+
+    @property
+    def matcher(self) -> Matcher:
+        matcher = self._matcher
+        if matcher is None:
+            routes = self.effective_routes()
+            for route in routes:
+                if isinstance(route, APIRoute):
+                    route.use_settings(self.route_settings)
+            matcher = self._matcher = Matcher(routes)
+        return matcher
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """Route one request to the route that answers it; raise ``HTTPException`` (404/405) when none does."""
+        path = environ.get("PATH_INFO") or "/"
+        if not path.isascii():
+            path = request_path(environ)
+        route, path_params, partial = self.matcher.match(environ["REQUEST_METHOD"], path)
+        if route is None:
+            return self._unmatched(environ, start_response, path, partial)
+        if path_params:
+            environ[PATH_PARAMS_KEY] = path_params  # for the exception layer's Request, as Starlette's scope
+        return route.handle(environ, start_response, path_params)
+
+    def _unmatched(self, environ: Environ, start_response: StartResponse, path: str,
+                   partial: BaseRoute | None) -> Iterable[bytes]:
+        if partial is not None:
+            raise HTTPException(405, headers={"Allow": ", ".join(partial.methods)})  # type: ignore[attr-defined]
+        if self.redirect_slashes and path != "/":
+            other = path.rstrip("/") if path.endswith("/") else path + "/"
+            if self.matcher.path_exists(other):
+                # Starlette's URL: decoded path, raw query; RedirectResponse percent-encodes it.
+                url = str(Request(environ).base_url)[:-1] + escape_path(other)
+                query = environ.get("QUERY_STRING")
+                return RedirectResponse(f"{url}?{query}" if query else url)(environ, start_response)
+        raise HTTPException(404)
+
+    def effective_routes(self) -> list[BaseRoute]:
+        """Every route as served, included routers flattened in place, in registration order."""
+        routes: list[BaseRoute] = []
+        for route in self.routes:
+            if isinstance(route, IncludedRouter):
+                routes.extend(route.effective_routes())
+            else:
+                routes.append(route)
+        return routes
+
+    def _changed(self) -> None:
+        """Forget the compiled matcher here and in every router that includes this one."""
+        pending, seen = [self], set()
+        while pending:
+            router = pending.pop()
+            if id(router) in seen:
+                continue
+            seen.add(id(router))
+            router._matcher = None
+            pending.extend(router._includers)
+
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        methods: Sequence[str] | set[str] | None = None,
+        response_class: type[Response] | DefaultPlaceholder = DEFAULT_RESPONSE_CLASS,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[Any] | None = None,
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        generate_unique_id_function: Any = None,
+        **kwargs: Any,
+    ) -> APIRoute:
+        """Register ``endpoint`` for ``path`` and ``methods``, with this router's options merged in."""
+        if generate_unique_id_function is not None or self.generate_unique_id_function is not None:
+            kwargs["generate_unique_id_function"] = generate_unique_id_function or self.generate_unique_id_function
+        merged = IncludeContext.of(self).combine(IncludeContext(
+            prefix=path, tags=list(tags or []), dependencies=list(dependencies or []),
+            default_response_class=response_class, responses=dict(responses or {}),
+            callbacks=list(callbacks or []), deprecated=deprecated, include_in_schema=include_in_schema,
+        ))
+        route = APIRoute(merged.prefix, endpoint, methods=methods, **merged.route_options(), **kwargs)
+        self.routes.append(route)
+        self._changed()
+        return route
+
+    def api_route(self, path: str, *, methods: Sequence[str] | None = None,
+                  **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Decorator form of ``add_api_route``."""
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            self.add_api_route(path, func, methods=methods, **kwargs)
+            return func
+
+        return decorator
+
+    def mount(self, path: str, app: WSGIApp, name: str | None = None) -> None:
+        """Serve the WSGI app ``app`` under ``path`` (see ``Mount``)."""
+        self.routes.append(Mount(self.prefix + path, app, name=name))
+        self._changed()
+
+    def include_router(
+        self,
+        router: APIRouter,
+        *,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[Any] | None = None,
+        default_response_class: type[Response] | DefaultPlaceholder = DEFAULT_RESPONSE_CLASS,
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        generate_unique_id_function: Any = None,
+    ) -> None:
+        """Serve ``router``'s routes here, under ``prefix`` and with the given options added.
+
+        The inclusion is live: routes added to ``router`` afterwards are served as well. The
+        options merge like FastAPI's: tags, dependencies and callbacks are prepended, responses
+        merged, ``deprecated`` ORed, ``include_in_schema`` ANDed, and the response class is the
+        route's own, else the included router's default, else this call's, else this router's.
+        """
+        assert self is not router, (
+            "Cannot include the same APIRouter instance into itself. Did you mean to include a different router?"
+        )
+        assert not router._contains(self), (
+            "Cannot include an APIRouter instance that already includes this router. "
+            "Did you mean to include a different router?"
+        )
+        if prefix:
+            assert prefix.startswith("/"), "A path prefix must start with '/'"
+            assert not prefix.endswith("/"), "A path prefix must not end with '/', as the routes will start with '/'"
+        else:
+            for route in router.effective_routes():
+                if isinstance(route, APIRoute) and not route.path:
+                    raise FastrAPIError(f"Prefix and path cannot be both empty (path operation: {route.name})")
+        context = IncludeContext.of(self).combine(IncludeContext(
+            prefix=prefix, tags=list(tags or []), dependencies=list(dependencies or []),
+            default_response_class=default_response_class, responses=dict(responses or {}),
+            callbacks=list(callbacks or []), deprecated=deprecated, include_in_schema=include_in_schema,
+            generate_unique_id_function=generate_unique_id_function,
+        ))
+        self.routes.append(IncludedRouter(router, context))
+        router._includers.append(self)
+        self.on_startup.extend(router.on_startup)
+        self.on_shutdown.extend(router.on_shutdown)
+        self.lifespan_contexts.extend(router.lifespan_contexts)
+        self._changed()
+
+    def _contains(self, router: APIRouter) -> bool:
+        """Whether ``router`` is included in this one, at any depth."""
+        pending, seen = [self], set()
+        while pending:
+            current = pending.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            for route in current.routes:
+                if isinstance(route, IncludedRouter):
+                    if route.router is router:
+                        return True
+                    pending.append(route.router)
+        return False
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> str:
+        """The path of the route called ``name`` with ``path_params`` filled in."""
+        for route in self.matcher.routes:
+            try:
+                return route.url_path_for(name, **path_params)
+            except NoMatchFound:
+                continue
+        raise NoMatchFound(name, path_params)
