@@ -27,7 +27,7 @@ from functools import partial
 
 import pytest
 
-from tests.servers import LiveServer, Output, run_server
+from tests.servers import LiveServer, Output, run_server, wait_until
 
 APP = "tests.apps.async_body_app:app"
 BOUNDARY = "async-body-boundary"
@@ -223,12 +223,12 @@ def post_after_continue(served: Served, post: Post, *, dribble: bool = False, de
         answer, received = await_continue(sock)
         if answer is not None:
             return answer
-        time.sleep(delay)
+        time.sleep(delay)  # a client that sends its body late after the 100: the behaviour under test
         for part in pieces(post.body) if dribble else [post.body]:
             if not send(sock, part):
                 break
             if dribble:
-                time.sleep(PAUSE)
+                time.sleep(PAUSE)  # a slow client trickling its body: the behaviour under test
         return read_answer(sock, received)
 
 
@@ -242,7 +242,7 @@ def post_dribbled(served: Served, post: Post, chunked: bool) -> Answer:
     with connect(served) as sock:
         if send(sock, head(post, chunked=chunked)):
             for part in parts:
-                time.sleep(PAUSE)
+                time.sleep(PAUSE)  # a slow client trickling its body: the behaviour under test
                 if not send(sock, part):
                     break
         return read_answer(sock)
@@ -280,7 +280,7 @@ def test_a_20_mb_body_reaches_every_read(served: Served) -> None:
     def large(post: Post) -> list[str]:
         with connect(served) as sock:
             if send(sock, head(post)):
-                time.sleep(PAUSE)  # the endpoint waits for the first bytes, then for each buffer-full
+                time.sleep(PAUSE)  # a late body (the behaviour under test): the endpoint waits for its first bytes
                 send(sock, post.body)
             return judge(post, f"{post.name} 20 MB", read_answer(sock))
 
@@ -303,15 +303,18 @@ def test_a_client_gone_halfway_is_a_client_disconnect_the_endpoint_catches(serve
         with connect(served) as sock:
             sent = head(post, chunked=chunked, length=len(post.body), query=f"?tag={tag}&then={then}")
             send(sock, sent + (b"%x\r\n%s\r\n" % (len(half), half) if chunked else half))
-            time.sleep(PAUSE)  # the endpoint is waiting for the rest by now
-        deadline = time.monotonic() + 5
-        count = 0
-        while time.monotonic() < deadline:
+            # A client that stalls halfway, then goes (the behaviour under test); the app does not say
+            # when the endpoint starts waiting, so the stall is also its head start.
+            time.sleep(PAUSE)
+
+        def caught() -> int:
             status, _, count_body = served.live.request("GET", f"/caught/{tag}")
-            count = int(count_body) if status == 200 else -1
-            if count:
-                break
-            time.sleep(0.02)
+            return int(count_body) if status == 200 else -1
+
+        try:
+            count = wait_until(caught, 5, f"{label}: the endpoint to catch ClientDisconnect")
+        except AssertionError as error:
+            return [str(error)]
         return [] if count == 1 else [f"{label}: caught ClientDisconnect {count} times"]
 
     jobs = [partial(gone, post, chunked, then)

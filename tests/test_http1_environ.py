@@ -268,7 +268,7 @@ def test_a_head_that_does_not_complete_within_header_timeout_is_closed() -> None
         started = time.monotonic()
         for piece in (b"GET /slow HTTP/1.1\r\n", b"Host: h\r\n", b"X-A: 1\r\n"):  # trickled, never finished
             client.send(piece)
-            gevent.sleep(0.1)
+            gevent.sleep(0.1)  # a slow client, past the header timeout: the behaviour under test
         closed = client.closed_within(2)
     assert closed is not None and 0.25 < time.monotonic() - started < 1.5
     assert ran == []
@@ -284,7 +284,7 @@ def test_an_idle_keep_alive_connection_is_closed_after_keep_alive_timeout() -> N
     with serving(Server, echo_environ, keep_alive_timeout=0.3) as port, Client(port) as client:
         client.send(b"GET /1 HTTP/1.1\r\nHost: h\r\n\r\n")
         assert json.loads(client.response().body)["PATH_INFO"] == "/1"
-        gevent.sleep(0.15)
+        gevent.sleep(0.15)  # idle, but less than the keep-alive timeout: the behaviour under test
         client.send(b"GET /2 HTTP/1.1\r\nHost: h\r\n\r\n")  # within the timeout: served
         assert json.loads(client.response().body)["PATH_INFO"] == "/2"
         closed = client.closed_within(2)
@@ -396,7 +396,7 @@ def test_a_body_sent_in_pieces_with_pauses_arrives_whole(chunked_body: bool) -> 
     with serving(Server, reads_body("read")) as port, Client(port) as client:
         for start in range(0, len(raw), 3000):
             client.send(raw[start:start + 3000])
-            gevent.sleep(0.02)
+            gevent.sleep(0.02)  # a body trickled in pieces: the behaviour under test
         [received] = json.loads(client.response().body)
     assert received.encode("latin-1") == body
 

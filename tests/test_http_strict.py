@@ -680,7 +680,7 @@ def test_slow_header_senders_are_cut_off_and_do_not_block_others(timed_server: S
                                want=1)
                 latency = time.monotonic() - started
                 assert got.first_status == 200, got.describe()
-            time.sleep(0.5)
+            time.sleep(0.5)  # one byte per connection every 0.5 s: the slow senders under test
     finally:
         for sock in socks:
             sock.close()

@@ -63,7 +63,7 @@ def test_concurrent_first_requests_run_startup_once() -> None:
 
     def slow_startup() -> None:
         starts.append(1)
-        gevent.sleep(0.05)  # other requests arrive meanwhile
+        gevent.sleep(0.05)  # a slow startup (the behaviour under test): other requests arrive meanwhile
 
     app = FastrAPI(on_startup=[slow_startup])
 

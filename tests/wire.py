@@ -33,7 +33,7 @@ def exchange(port: int, raw: bytes, read_delay: float = 0.0, timeout: float = 5.
     try:
         sock.sendall(raw)
         if read_delay:
-            gevent.sleep(read_delay)
+            gevent.sleep(read_delay)  # a client slow to read: the behaviour its callers test
         chunks = []
         try:
             while chunk := sock.recv(65536):
