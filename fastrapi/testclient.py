@@ -7,6 +7,7 @@ background tasks start; under the client they run inline, so they have finished 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
@@ -15,6 +16,7 @@ import httpx
 
 from fastrapi.applications import RAISE_SERVER_EXCEPTIONS_KEY
 from fastrapi.background import INLINE_TASKS_KEY
+from fastrapi.websocket_testing import WebSocketTestSession
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -60,8 +62,11 @@ class TestClient(httpx.Client):
         run_background_tasks: bool = True,
     ) -> None:
         self.app = app
+        self._testing_app = _TestingApp(app, raise_server_exceptions, run_background_tasks)
+        self._root_path = root_path
+        self._client_address = client
         transport = httpx.WSGITransport(
-            app=_TestingApp(app, raise_server_exceptions, run_background_tasks),  # type: ignore[arg-type]
+            app=self._testing_app,  # type: ignore[arg-type]
             raise_app_exceptions=raise_server_exceptions,
             script_name=root_path,
             remote_addr=client[0],
@@ -73,6 +78,41 @@ class TestClient(httpx.Client):
             cookies=cookies,
             follow_redirects=follow_redirects,
         )
+
+    def websocket_connect(self, url: str, subprotocols: list[str] | None = None,
+                          headers: dict[str, str] | None = None) -> WebSocketTestSession:
+        """``with client.websocket_connect("/ws") as ws:`` a WebSocket to the app, in this process.
+
+        Raises ``WebSocketDisconnect`` (the app's code) when the app closes before accepting.
+        """
+        target = self._merge_url(url)
+        request = self.build_request("GET", target, headers=headers)
+        path = target.path
+        root = self._root_path
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": "GET",
+            "SCRIPT_NAME": root,
+            "PATH_INFO": path[len(root):] if root and path.startswith(root) else path,
+            "QUERY_STRING": target.query.decode("latin-1"),
+            "SERVER_NAME": target.host,
+            "SERVER_PORT": str(target.port or (443 if target.scheme in ("https", "wss") else 80)),
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": self._client_address[0],
+            "REMOTE_PORT": str(self._client_address[1]),
+            "wsgi.url_scheme": "https" if target.scheme in ("https", "wss") else "http",
+            "wsgi.input": _NoBody(),
+            "wsgi.errors": sys.stderr,
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        for name, value in request.headers.multi_items():
+            key = "HTTP_" + name.upper().replace("-", "_")
+            environ[key] = f"{environ[key]},{value}" if key in environ else value
+        target_text = target.raw_path.decode("latin-1")
+        return WebSocketTestSession(self._testing_app, environ, subprotocols or [], target.netloc.decode("latin-1"),
+                                    target_text)
 
     def __enter__(self) -> TestClient:
         startup = getattr(self.app, "startup", None)
@@ -88,3 +128,10 @@ class TestClient(httpx.Client):
                 shutdown()
         finally:
             super().__exit__(exc_type, exc, tb)
+
+
+class _NoBody:
+    """The ``wsgi.input`` of a WebSocket handshake: empty."""
+
+    def read(self, size: int = -1) -> bytes:
+        return b""

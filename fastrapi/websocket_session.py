@@ -249,7 +249,7 @@ class Session:
                         transport.sendall(self.connection.send(event.response()))
                     except OSError:
                         pass
-            self._closed(event.code, event.reason or "")
+            self._closed(int(event.code), event.reason or "")
 
     def _closed(self, code: int, reason: str) -> None:
         if self.disconnect is None:
