@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _thread
 import contextvars
 import copy
 import logging
@@ -32,7 +33,7 @@ logger = logging.getLogger("fastrapi")
 
 _ARG_REPR_LIMIT = 200
 INLINE_TASKS_KEY = "fastrapi.inline_tasks"
-_allocate_lock = gevent.monkey.get_original("_thread", "allocate_lock")
+_allocate_lock: Callable[[], _thread.LockType] = gevent.monkey.get_original("_thread", "allocate_lock")
 
 
 class BackgroundTask:
