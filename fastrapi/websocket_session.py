@@ -23,7 +23,8 @@ from typing import Any
 
 import gevent
 import gevent.lock
-from wsproto import ConnectionState, ConnectionType, WSConnection
+from wsproto import ConnectionType, WSConnection
+from wsproto.connection import ConnectionState
 from wsproto.events import (
     AcceptConnection,
     BytesMessage,
@@ -36,7 +37,7 @@ from wsproto.events import (
     Request,
     TextMessage,
 )
-from wsproto.extensions import PerMessageDeflate
+from wsproto.extensions import Extension, PerMessageDeflate
 from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 
 from fastrapi.concurrency import in_gevent_greenlet
@@ -134,7 +135,7 @@ class Session:
         """Answer the handshake with 101 and take the connection over."""
         if self.refusal is not None:
             raise RuntimeError(f"Invalid WebSocket handshake: {self.refusal[2]}")
-        extensions = [PerMessageDeflate()] if self.options.compression else []
+        extensions: list[Extension] = [PerMessageDeflate()] if self.options.compression else []
         extra = [(_bytes(name), _bytes(value)) for name, value in headers or ()]
         data = self.connection.send(AcceptConnection(subprotocol=subprotocol, extensions=extensions,
                                                      extra_headers=extra))
@@ -286,7 +287,7 @@ class Session:
                     return
                 if self._recv_lock.acquire(blocking=False):  # nobody is reading: read for the pong ourselves
                     try:
-                        with gevent.Timeout(min(0.5, timeout), False):
+                        with gevent.Timeout(min(0.5, timeout), False):  # type: ignore[arg-type]  # False: end quietly
                             self._read()
                     finally:
                         self._recv_lock.release()

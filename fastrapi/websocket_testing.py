@@ -11,7 +11,8 @@ from typing import Any
 
 import gevent
 import gevent.socket
-from wsproto import ConnectionState, ConnectionType, WSConnection
+from wsproto import ConnectionType, WSConnection
+from wsproto.connection import ConnectionState
 from wsproto.events import (
     AcceptConnection,
     BytesMessage,

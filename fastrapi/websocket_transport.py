@@ -110,7 +110,7 @@ def _gunicorn(environ: dict[str, Any], sock: Any) -> Transport:
     pending = b""
     if unreader is not None and buffer is not None and buffer.getvalue():
         pending = unreader.read()
-    return Transport(sock, pending=pending, result=ALREADY_HANDLED)
+    return Transport(sock, pending=pending, result=ALREADY_HANDLED)  # type: ignore[arg-type]  # gunicorn's sentinel
 
 
 def _buffered(stream: Any) -> Any:

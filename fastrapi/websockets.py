@@ -69,12 +69,12 @@ def is_websocket_request(environ: dict[str, Any]) -> bool:
 class _Core(HTTPConnection):
     """The state machine both faces share; every ``_op`` is a blocking call on the session."""
 
-    __slots__ = ("session", "client_state", "application_state")
+    __slots__ = ("_ws", "client_state", "application_state")
 
     def __init__(self, environ: dict[str, Any], path_params: dict[str, Any] | None = None,
                  app: RequestApp | None = None) -> None:
         super().__init__(environ, path_params, app)
-        self.session = Session(environ)
+        self._ws = Session(environ)
         self.client_state = WebSocketState.CONNECTING
         self.application_state = WebSocketState.CONNECTING
 
@@ -86,18 +86,18 @@ class _Core(HTTPConnection):
     @property
     def handshake_error(self) -> str | None:
         """Why the handshake is invalid (``finish`` answers 400 or 426), or ``None``."""
-        refusal = self.session.refusal
+        refusal = self._ws.refusal
         return refusal[2] if refusal is not None else None
 
     @property
     def subprotocols(self) -> list[str]:
         """The subprotocols the client offered, in its order."""
-        return self.session.subprotocols
+        return self._ws.subprotocols
 
     def finish(self, start_response: Callable[..., Any], failed: bool = False) -> Iterable[bytes]:
         """What the WSGI app returns when the endpoint is done (see the module docstring)."""
         self.application_state = WebSocketState.DISCONNECTED
-        return self.session.finish(start_response, failed)
+        return self._ws.finish(start_response, failed)
 
     # -- the blocking steps, wrapped by each face --------------------------------------------------------
     def _receive_now(self) -> Message:
@@ -106,7 +106,7 @@ class _Core(HTTPConnection):
             return {"type": "websocket.connect"}
         if self.client_state is WebSocketState.DISCONNECTED:
             raise WebSocketDisconnected('Cannot call "receive" once a disconnect message has been received.')
-        message = self.session.receive()
+        message = self._ws.receive()
         if message["type"] == "websocket.disconnect":
             self.client_state = WebSocketState.DISCONNECTED
         return message
@@ -114,7 +114,7 @@ class _Core(HTTPConnection):
     def _send_now(self, message: Message) -> None:
         kind = message["type"]
         state = self.application_state
-        session = self.session
+        session = self._ws
         if state is WebSocketState.CONNECTING:
             if kind == "websocket.accept":
                 self.application_state = WebSocketState.CONNECTED
