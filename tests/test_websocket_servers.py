@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import threading
 import time
@@ -195,3 +196,16 @@ def _raw_handshake(target: Target, path: bytes, headers: bytes | None = None) ->
         sock.close()
     head, _, rest = data.partition(b"\r\n\r\n")
     return int(head.split(b" ", 2)[1]), head, rest
+
+
+@pytest.mark.parametrize("kind", [SERVE, WORKER], ids=["serve", "Worker"])
+def test_graceful_stop_closes_open_websockets_with_1001(kind: str) -> None:
+    with run_server(kind, "tests.apps.websocket_app:async_served", env={"PYTHONPATH": os.getcwd()}) as live, \
+            connect(f"ws://127.0.0.1:{live.port}/echo") as ws:
+        ws.send("before")
+        assert ws.recv() == "before"
+        live.process.send_signal(signal.SIGTERM)
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
+        assert live.process.wait(10) == 0
