@@ -12,8 +12,8 @@ from fastrapi.exceptions import ClientDisconnect, HTTPException, MalformedBody
 from fastrapi.middleware.errors import ERRORS_OUTSIDE_KEY
 from fastrapi.requests import ContentTooLarge, Request, request_path
 from fastrapi.responses import PlainTextResponse, Response
+from fastrapi.routing.dispatch import PATH_PARAMS_KEY
 from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY, SendFailed
-from fastrapi.routing.router import PATH_PARAMS_KEY
 from fastrapi.types import Environ, StartResponse, WSGIApp
 
 logger = logging.getLogger("fastrapi")

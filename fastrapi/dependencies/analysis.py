@@ -396,7 +396,10 @@ def _validation_type(info: FieldInfo) -> Any:
     if info.discriminator is not None:
         extra.append(Field(discriminator=info.discriminator))
     annotation = Any if info.annotation is None else info.annotation
-    return Annotated[(annotation, *extra)] if extra else annotation
+    if not extra:
+        return annotation
+    args = (annotation, *extra)
+    return Annotated[args]  # a runtime-built Annotated[annotation, *extra]
 
 
 def _alias(name: str, info: FieldInfo) -> str:
@@ -475,7 +478,7 @@ def _param_field(name: str, info: FieldInfo, location: str) -> ParamField:
     if is_form:
         ensure_multipart()
     is_json = any(type(m) is Json for m in info.metadata)  # a JSON string, even of a list
-    if (location in ("query", "header", "cookie") or (is_form and not info.embed)) and not is_json:
+    if (location in ("query", "header", "cookie") or (is_form and not getattr(info, "embed", False))) and not is_json:
         cls = model_of(annotation)
         if cls is not None:
             model = _param_model(cls, info, location)
@@ -519,7 +522,8 @@ def _fast(adapter: TypeAdapter[Any], method: str) -> Callable[..., Any]:
     """PERF: the core validator's own method, without TypeAdapter's Python wrapper (~0.25 µs a call);
     the wrapper while the adapter is incomplete (forward references), so it can still be rebuilt."""
     validator = adapter.validator
-    return getattr(validator if isinstance(validator, SchemaValidator) else adapter, method)
+    fast: Callable[..., Any] = getattr(validator if isinstance(validator, SchemaValidator) else adapter, method)
+    return fast
 
 
 def _has_strict(schema: Any, seen: set[int] | None = None) -> bool:

@@ -56,7 +56,8 @@ def _multi_items(source: Any) -> list[tuple[str, Any]]:
         return source.items()
     if isinstance(source, dict):
         return list(source.items())
-    return source.multi_items()
+    items: list[tuple[str, Any]] = source.multi_items()
+    return items
 
 
 def _first_sent(lookups: tuple[tuple[str, str], ...], source: Any) -> tuple[str, str]:

@@ -129,7 +129,9 @@ class DocsApp(Protocol):
     swagger_ui_parameters: dict[str, Any] | None
     root_path_in_servers: bool
     docs_assets: DocsAssets
-    router: _Router
+
+    @property
+    def router(self) -> _Router: ...
 
     def openapi(self) -> dict[str, Any]:
         """The app's OpenAPI document."""

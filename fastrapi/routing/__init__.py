@@ -3,10 +3,11 @@ how a path operation answers (``endpoint``), the matcher (``matcher``), ``includ
 merge (``include``) and ``APIRouter`` (``router``)."""
 
 from fastrapi.routing.defaults import DEFAULT_RESPONSE_CLASS, Default, DefaultPlaceholder, value_or_default
+from fastrapi.routing.dispatch import PATH_PARAMS_KEY
 from fastrapi.routing.include import IncludeContext, IncludedRouter
 from fastrapi.routing.matcher import Matcher
 from fastrapi.routing.paths import CONVERTERS, Converter, NoMatchFound, PathTemplate, compile_path
-from fastrapi.routing.router import PATH_PARAMS_KEY, APIRouter, RouteDecorators
+from fastrapi.routing.router import APIRouter, RouteDecorators
 from fastrapi.routing.routes import HTTP_METHODS, MOUNTED_KEY, APIRoute, BaseRoute, Mount
 
 __all__ = [

@@ -7,8 +7,8 @@ the app's exception layer to answer; a response that fails while it is being sen
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 from fastrapi.background import BackgroundTasks
 from fastrapi.concurrency import run_async, run_sync
@@ -30,8 +30,30 @@ from fastrapi.responses import (
 from fastrapi.serialization import dumps
 from fastrapi.types import Environ, StartResponse
 
-if TYPE_CHECKING:
-    from fastrapi.routing.routes import APIRoute
+
+class StreamPlan(Protocol):
+    def response(self, result: Any, status_code: int) -> Response: ...
+
+
+class PathOperation(Protocol):
+    """What answering a request needs of its route, all made when the route was added (``APIRoute``)."""
+
+    @property
+    def plan(self) -> RoutePlan: ...
+    @property
+    def plain_json(self) -> bool: ...  # a plain return value may go out as JSON without a Response object
+    @property
+    def status_line(self) -> str: ...
+    @property
+    def status_code(self) -> int | None: ...
+    @property
+    def serializer(self) -> Any: ...  # the response model's ``ResponseSerializer``, or None
+    @property
+    def response_class(self) -> type[Response]: ...
+    @property
+    def stream(self) -> StreamPlan | None: ...  # set for generator endpoints
+
+    def plan_for(self, overrides: Mapping[Any, Any]) -> RoutePlan: ...
 
 # Set by TestClient(raise_server_exceptions=True): errors reach the test after their answer is made.
 RAISE_SERVER_EXCEPTIONS_KEY = "fastrapi.raise_server_exceptions"
@@ -59,7 +81,7 @@ class _SwallowedError(FastrAPIError):
     """Thrown into the request-scoped exits when a ``scope="function"`` one swallowed an exception."""
 
 
-def call_endpoint(route: APIRoute, environ: Environ, start_response: StartResponse,
+def call_endpoint(route: PathOperation, environ: Environ, start_response: StartResponse,
                   path_params: dict[str, Any]) -> Iterable[bytes]:
     """Answer one request ``route`` matched."""
     plan = route.plan
@@ -94,7 +116,7 @@ def _call(plan: RoutePlan, kwargs: dict[str, Any]) -> Any:
     return run_sync(plan.call, **kwargs)
 
 
-def _call_with_exits(route: APIRoute, plan: RoutePlan, request: Request, environ: Environ,
+def _call_with_exits(route: PathOperation, plan: RoutePlan, request: Request, environ: Environ,
                      start_response: StartResponse) -> Iterable[bytes]:
     """``call_endpoint`` for a route with ``yield`` dependencies, in FastAPI's order: the
     ``scope="function"`` exits run once the endpoint's response is made, the request-scoped ones
@@ -119,7 +141,7 @@ def _call_with_exits(route: APIRoute, plan: RoutePlan, request: Request, environ
     return send(route, environ, start_response, response, None, tasks, exits)
 
 
-def send(route: APIRoute, environ: Environ, start_response: StartResponse, result: Any,
+def send(route: PathOperation, environ: Environ, start_response: StartResponse, result: Any,
          sub_response: Response | None, tasks: BackgroundTasks | None,
          exits: RequestExits | None = None) -> Iterable[bytes]:
     """Answer with the endpoint's ``result``; the body's ``close()`` hands the tasks (then the
@@ -155,7 +177,7 @@ def send(route: APIRoute, environ: Environ, start_response: StartResponse, resul
     return ExitingBody(body, hand_over(environ, background, cleanup))
 
 
-def to_response(route: APIRoute, result: Any, sub_response: Response | None) -> Response:
+def to_response(route: PathOperation, result: Any, sub_response: Response | None) -> Response:
     """The endpoint's return value as a ``Response`` of the route's class, status and headers."""
     if isinstance(result, Response):
         return result

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from fastrapi.routing.defaults import DEFAULT_RESPONSE_CLASS, value_or_default
 from fastrapi.routing.routes import APIRoute, BaseRoute, Mount
 
-if TYPE_CHECKING:
-    from fastrapi.routing.router import APIRouter
+
+class RouterOptions(Protocol):
+    """A router as ``include_router`` reads it (``APIRouter`` is one)."""
+
+    prefix: str
+    tags: list[Any]
+    dependencies: list[Any]
+    default_response_class: Any
+    responses: dict[int | str, dict[str, Any]]
+    callbacks: list[BaseRoute]
+    deprecated: bool | None
+    include_in_schema: bool
+    generate_unique_id_function: Any
+    routes: list[BaseRoute]
 
 
 @dataclass(slots=True)
@@ -27,7 +39,7 @@ class IncludeContext:
     generate_unique_id_function: Any = None
 
     @classmethod
-    def of(cls, router: APIRouter) -> IncludeContext:
+    def of(cls, router: RouterOptions) -> IncludeContext:
         """The options ``router`` itself gives every route added to it."""
         return cls(
             prefix=router.prefix, tags=list(router.tags), dependencies=list(router.dependencies),
@@ -64,7 +76,7 @@ class IncludeContext:
             "include_in_schema": self.include_in_schema,
         }
 
-    def apply(self, route: BaseRoute, router: APIRouter) -> BaseRoute | None:
+    def apply(self, route: BaseRoute, router: RouterOptions) -> BaseRoute | None:
         """``route`` of ``router`` as it serves once included with this context."""
         if isinstance(route, APIRoute):
             own = IncludeContext(
@@ -92,7 +104,7 @@ class IncludedRouter(BaseRoute):
     Routes added to the included router later are served too (as in FastAPI 0.165).
     """
 
-    def __init__(self, router: APIRouter, context: IncludeContext) -> None:
+    def __init__(self, router: RouterOptions, context: IncludeContext) -> None:
         self.router = router
         self.context = context
 

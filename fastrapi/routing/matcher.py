@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
-from fastrapi.routing.routes import BaseRoute
+from fastrapi.routing.paths import PathTemplate
+from fastrapi.types import Environ, StartResponse
+
+
+class Matchable(Protocol):
+    """What the matcher and the dispatcher need of a route (every ``Matchable`` is one)."""
+
+    template: PathTemplate
+
+    def matches_method(self, method: str) -> bool: ...
+
+    def handle(self, environ: Environ, start_response: StartResponse,
+               path_params: dict[str, Any]) -> Iterable[bytes]: ...
 
 
 class _Alternation:
@@ -14,9 +26,9 @@ class _Alternation:
 
     __slots__ = ("regex", "owners")
 
-    def __init__(self, routes: list[tuple[int, BaseRoute]]) -> None:
+    def __init__(self, routes: list[tuple[int, Matchable]]) -> None:
         parts = []
-        self.owners: dict[int, tuple[int, BaseRoute]] = {}
+        self.owners: dict[int, tuple[int, Matchable]] = {}
         group = 1
         for index, route in routes:
             parts.append(f"({route.template.pattern})")
@@ -24,7 +36,7 @@ class _Alternation:
             group += 1 + route.template.regex.groups
         self.regex = re.compile("|".join(parts))
 
-    def first(self, path: str) -> tuple[int, BaseRoute, dict[str, Any]] | None:
+    def first(self, path: str) -> tuple[int, Matchable, dict[str, Any]] | None:
         m = self.regex.fullmatch(path)
         if m is None:
             return None
@@ -59,24 +71,24 @@ class Matcher:
     falls back to the ordered scan.
     """
 
-    def __init__(self, routes: Sequence[BaseRoute]) -> None:
+    def __init__(self, routes: Sequence[Matchable]) -> None:
         self.routes = list(routes)
         dynamic = [(i, r) for i, r in enumerate(self.routes) if not r.template.is_static]
         # path -> (index, route, shadowed by an earlier dynamic route)
-        self.static: dict[str, tuple[int, BaseRoute, bool]] = {}
+        self.static: dict[str, tuple[int, Matchable, bool]] = {}
         for index, route in enumerate(self.routes):
             path = route.template.path
             if route.template.is_static and path not in self.static:
                 shadowed = any(i < index and r.template.regex.fullmatch(path) for i, r in dynamic)
                 self.static[path] = (index, route, shadowed)
-        by_segment: dict[str | None, list[tuple[int, BaseRoute]]] = {}
+        by_segment: dict[str | None, list[tuple[int, Matchable]]] = {}
         for index, route in dynamic:
             by_segment.setdefault(_first_segment(route.template.path), []).append((index, route))
         anywhere = by_segment.pop(None, [])
         self.by_segment = {segment: _Alternation(group) for segment, group in by_segment.items()}
         self.anywhere = _Alternation(anywhere) if anywhere else None
 
-    def _first_dynamic(self, path: str) -> tuple[int, BaseRoute, dict[str, Any]] | None:
+    def _first_dynamic(self, path: str) -> tuple[int, Matchable, dict[str, Any]] | None:
         group = self.by_segment.get(_request_segment(path)) if self.by_segment else None
         found = group.first(path) if group is not None else None
         if self.anywhere is not None:
@@ -85,10 +97,10 @@ class Matcher:
                 found = other
         return found
 
-    def match(self, method: str, path: str) -> tuple[BaseRoute | None, dict[str, Any], BaseRoute | None]:
+    def match(self, method: str, path: str) -> tuple[Matchable | None, dict[str, Any], Matchable | None]:
         """``(route, path_params, partial)``: the route to run, or the route whose path matched (405)."""
         static = self.static.get(path)
-        first: tuple[int, BaseRoute, dict[str, Any]] | None
+        first: tuple[int, Matchable, dict[str, Any]] | None
         if static is not None and not static[2]:
             first = (static[0], static[1], {})  # PERF: no regex at all for an unshadowed static path
         else:

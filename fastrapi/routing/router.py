@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
-from fastrapi.exceptions import FastrAPIError, HTTPException
-from fastrapi.requests import Request, escape_path, request_path
-from fastrapi.responses import RedirectResponse, Response
+from fastrapi.exceptions import FastrAPIError
+from fastrapi.responses import Response
 from fastrapi.routing.defaults import DEFAULT_RESPONSE_CLASS, DefaultPlaceholder
+from fastrapi.routing.dispatch import route_request
 from fastrapi.routing.include import IncludeContext, IncludedRouter
 from fastrapi.routing.matcher import Matcher
 from fastrapi.routing.paths import NoMatchFound
 from fastrapi.routing.routes import APIRoute, BaseRoute, Mount
 from fastrapi.types import Environ, StartResponse, WSGIApp
-
-# The environ key of a dynamic route's path parameters (only set when there are some).
-PATH_PARAMS_KEY = "fastrapi.path_params"
 
 
 class RouteDecorators:
@@ -112,28 +109,7 @@ class APIRouter(RouteDecorators):
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         """Route one request to the route that answers it; raise ``HTTPException`` (404/405) when none does."""
-        path = environ.get("PATH_INFO") or "/"
-        if not path.isascii():
-            path = request_path(environ)
-        route, path_params, partial = self.matcher.match(environ["REQUEST_METHOD"], path)
-        if route is None:
-            return self._unmatched(environ, start_response, path, partial)
-        if path_params:
-            environ[PATH_PARAMS_KEY] = path_params  # for the exception layer's Request, as Starlette's scope
-        return route.handle(environ, start_response, path_params)
-
-    def _unmatched(self, environ: Environ, start_response: StartResponse, path: str,
-                   partial: BaseRoute | None) -> Iterable[bytes]:
-        if partial is not None:
-            raise HTTPException(405, headers={"Allow": ", ".join(partial.methods)})  # type: ignore[attr-defined]
-        if self.redirect_slashes and path != "/":
-            other = path.rstrip("/") if path.endswith("/") else path + "/"
-            if self.matcher.path_exists(other):
-                # Starlette's URL: decoded path, raw query; RedirectResponse percent-encodes it.
-                url = str(Request(environ).base_url)[:-1] + escape_path(other)
-                query = environ.get("QUERY_STRING")
-                return RedirectResponse(f"{url}?{query}" if query else url)(environ, start_response)
-        raise HTTPException(404)
+        return route_request(self.matcher, self.redirect_slashes, environ, start_response)
 
     def effective_routes(self) -> list[BaseRoute]:
         """Every route as served, included routers flattened in place, in registration order."""
@@ -260,14 +236,14 @@ class APIRouter(RouteDecorators):
                 if isinstance(route, IncludedRouter):
                     if route.router is router:
                         return True
-                    pending.append(route.router)
+                    pending.append(cast("APIRouter", route.router))
         return False
 
     def url_path_for(self, name: str, /, **path_params: Any) -> str:
         """The path of the route called ``name`` with ``path_params`` filled in."""
         for route in self.matcher.routes:
             try:
-                return route.url_path_for(name, **path_params)
+                return cast(BaseRoute, route).url_path_for(name, **path_params)
             except NoMatchFound:
                 continue
         raise NoMatchFound(name, path_params)

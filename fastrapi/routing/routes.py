@@ -12,6 +12,7 @@ from fastrapi.middleware.errors import ERRORS_OUTSIDE_KEY
 from fastrapi.path_streams import stream_plan
 from fastrapi.responses import JSONResponse, Response, no_body_status, status_line
 from fastrapi.routing.defaults import DEFAULT_RESPONSE_CLASS, DefaultPlaceholder, resolved
+from fastrapi.routing.dispatch import RouteList
 from fastrapi.routing.endpoint import call_endpoint
 from fastrapi.routing.paths import NoMatchFound, PathTemplate, compile_path
 from fastrapi.serialization import DEFAULT, ResponseSerializer, infer_response_model
@@ -78,7 +79,7 @@ class APIRoute(BaseRoute):
         self.path = path
         self.endpoint = endpoint
         self.methods = [m.upper() for m in (methods or ["GET"])]
-        self.name = name or _name_of(endpoint)
+        self.name = self.route_name = name or _name_of(endpoint)
         self.status_code = status_code
         # A generator endpoint streams its items; its plan owns their serialisation.
         self.stream = stream_plan(endpoint, resolved(response_class))
@@ -114,7 +115,7 @@ class APIRoute(BaseRoute):
         self.options = options
         self.template = compile_path(path)
         self._settings: Mapping[str, Any] = {}  # the app's route settings, under the route's own options
-        self.plan: RoutePlan = compile_route(endpoint, {n for n, _ in self.template.params}, self.name, options,
+        self.plan: RoutePlan = compile_route(endpoint, {n for n, _ in self.template.params}, self.route_name, options,
                                              self.dependencies)
         self._overridden: tuple[object, RoutePlan] | None = None  # (overrides version, plan)
 
@@ -132,7 +133,7 @@ class APIRoute(BaseRoute):
         cached = self._overridden
         if cached is not None and version is not None and cached[0] is version:
             return cached[1]
-        plan = compile_route(self.endpoint, {n for n, _ in self.template.params}, self.name, self.options,
+        plan = compile_route(self.endpoint, {n for n, _ in self.template.params}, self.route_name, self.options,
                              self.dependencies, overrides)
         if self._settings:
             plan = with_settings(plan, self.options, self._settings)
@@ -173,9 +174,7 @@ class Mount(BaseRoute):
         # Mount(routes=...): a router of the enclosing app, whose exception handlers answer for it.
         self.serves_routes = app is None
         if app is None:
-            from fastrapi.routing.router import APIRouter  # the router module builds on this one
-
-            app = APIRouter(routes=list(routes or []))
+            app = RouteList(list(routes or []))
         self.app = self.wsgi_app = app
         self.name = name
         self.template = compile_path(self.path + "/{path:path}")
