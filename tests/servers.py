@@ -77,10 +77,12 @@ class Lines:
         def matches(line: str) -> bool:
             return line == text if whole_line else text in line
 
-        def found() -> int | None:
+        def found() -> int | None:  # the index + 1, so that line 0 counts as found
             return next((index + 1 for index in range(start, len(self.lines)) if matches(self.lines[index])), None)
 
-        return wait_until(found, timeout, lambda: f"{text!r} in the output: {self.lines[start:]}") - 1
+        position = wait_until(found, timeout, lambda: f"{text!r} in the output: {self.lines[start:]}")
+        assert position is not None
+        return position - 1
 
     def text(self, timeout: float = 5.0) -> str:
         """Everything read: all of it when the process has ended (up to ``timeout`` for the last lines)."""
