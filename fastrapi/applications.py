@@ -29,7 +29,7 @@ from fastrapi.middleware.errors import ServerErrorMiddleware
 from fastrapi.openapi.docs_routes import DocsAssets, add_docs_routes
 from fastrapi.openapi.utils import get_openapi
 from fastrapi.responses import JSONResponse, PlainTextResponse, Response
-from fastrapi.routing import APIRoute, APIRouter, BaseRoute, RouteDecorators
+from fastrapi.routing import APIRoute, APIRouter, APIWebSocketRoute, BaseRoute, RouteDecorators
 from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY  # noqa: F401  (TestClient sets it)
 from fastrapi.types import APP_KEY, StartResponse, WSGIApp
 
@@ -190,6 +190,10 @@ class FastrAPI(RouteDecorators):
     def api_route(self, path: str, *, methods: Sequence[str] | None = None,
                   **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return self.router.api_route(path, methods=methods, **kwargs)
+
+    def add_api_websocket_route(self, path: str, endpoint: Callable[..., Any], name: str | None = None, *,
+                                dependencies: Sequence[Any] | None = None) -> APIWebSocketRoute:
+        return self.router.add_api_websocket_route(path, endpoint, name=name, dependencies=dependencies)
 
     def include_router(self, router: APIRouter, **kwargs: Any) -> None:
         """Add ``router``'s routes (also those it gets later) under ``prefix``, with the given overrides."""

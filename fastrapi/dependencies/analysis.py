@@ -30,7 +30,7 @@ from fastrapi.datastructures import UploadFile
 from fastrapi.dependencies.extractors import Reader, read_one, reader_for
 from fastrapi.exceptions import FastrAPIError
 from fastrapi.formparsers import FormLimits, ensure_multipart
-from fastrapi.requests import Request
+from fastrapi.requests import HTTPConnection
 from fastrapi.responses import Response
 from fastrapi.security.oauth2 import SecurityScopes
 
@@ -375,7 +375,7 @@ def _field_info(param: inspect.Parameter, path_names: set[str]) -> FieldInfo | p
         info = copy.copy(value)
         info.annotation = inner  # FastAPI drops the Annotated extras when the marker is the default
     if info is None:
-        if _subclass(inner, (Request, Response, BackgroundTasks, SecurityScopes)):
+        if _subclass(inner, (HTTPConnection, Response, BackgroundTasks, SecurityScopes)):
             return None
         default = value if value is not inspect.Parameter.empty else PydanticUndefined
         info = _inferred(param.name, inner, default, path_names)
@@ -585,7 +585,7 @@ def analyse_call(plan: CallPlan, path_names: set[str], name: str) -> None:
         info = _field_info(param, path_names)
         if info is None:
             inner = _unwrap(param.annotation)
-            if _subclass(inner, Request):
+            if _subclass(inner, HTTPConnection):  # Request, WebSocket: the connection itself
                 plan.request_arg = param.name
             elif _subclass(inner, Response):
                 plan.response_arg = param.name

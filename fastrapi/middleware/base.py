@@ -21,6 +21,7 @@ from fastrapi.datastructures import MutableHeaders
 from fastrapi.middleware._trampoline import Immediate, Trampoline
 from fastrapi.requests import Request
 from fastrapi.responses import ClosingBody, Response
+from fastrapi.websockets import is_websocket_request
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 # ``def`` or ``async def`` dispatch(request, call_next) -> Response; call_next is awaited only in the latter.
@@ -161,6 +162,8 @@ class BaseHTTPMiddleware:
         raise NotImplementedError()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if "HTTP_UPGRADE" in environ and is_websocket_request(environ):
+            return self.app(environ, start_response)  # HTTP middleware only, as Starlette's
         request = Request(environ)
         calls: list[CallNextResponse] = []
         try:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastrapi.concurrency import in_gevent_greenlet, run_in_threadpool
 from fastrapi.datastructures import MutableHeaders
+from fastrapi.websockets import is_websocket_request
 
 if TYPE_CHECKING:
     from zlib import _Compress  # the stub's name for what compressobj() returns
@@ -45,6 +46,8 @@ class GZipMiddleware:
         self.exclude_content_types = frozenset(t.partition(";")[0].strip().lower() for t in exclude_content_types)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if "HTTP_UPGRADE" in environ and is_websocket_request(environ):
+            return self.app(environ, start_response)  # a WebSocket has no body to compress
         gzip = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
         started: list[Any] = []
 

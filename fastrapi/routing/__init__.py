@@ -9,9 +9,10 @@ from fastrapi.routing.matcher import Matcher
 from fastrapi.routing.paths import CONVERTERS, Converter, NoMatchFound, PathTemplate, compile_path
 from fastrapi.routing.router import APIRouter, RouteDecorators
 from fastrapi.routing.routes import HTTP_METHODS, MOUNTED_KEY, APIRoute, BaseRoute, Mount
+from fastrapi.routing.websocket_route import APIWebSocketRoute
 
 __all__ = [
     "CONVERTERS", "DEFAULT_RESPONSE_CLASS", "HTTP_METHODS", "MOUNTED_KEY", "PATH_PARAMS_KEY", "APIRoute", "APIRouter",
-    "BaseRoute", "Converter", "Default", "DefaultPlaceholder", "IncludeContext", "IncludedRouter", "Matcher",
-    "Mount", "NoMatchFound", "PathTemplate", "RouteDecorators", "compile_path", "value_or_default",
+    "APIWebSocketRoute", "BaseRoute", "Converter", "Default", "DefaultPlaceholder", "IncludeContext", "IncludedRouter",
+    "Matcher", "Mount", "NoMatchFound", "PathTemplate", "RouteDecorators", "compile_path", "value_or_default",
 ]

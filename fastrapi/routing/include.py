@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from fastrapi.routing.defaults import DEFAULT_RESPONSE_CLASS, value_or_default
 from fastrapi.routing.routes import APIRoute, BaseRoute, Mount
+from fastrapi.routing.websocket_route import APIWebSocketRoute
 
 
 class RouterOptions(Protocol):
@@ -93,6 +94,9 @@ class IncludeContext:
                 response_description=route.response_description, operation_id=route.operation_id,
                 openapi_extra=route.openapi_extra, **merged.route_options(), **route.options,
             )
+        if isinstance(route, APIWebSocketRoute):
+            return APIWebSocketRoute(self.prefix + route.path, route.endpoint, name=route.name,
+                                     dependencies=[*self.dependencies, *route.dependencies])
         if isinstance(route, Mount):
             return Mount(self.prefix + route.path, route.app, name=route.name)
         return None

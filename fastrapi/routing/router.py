@@ -14,6 +14,7 @@ from fastrapi.routing.include import IncludeContext, IncludedRouter
 from fastrapi.routing.matcher import Matcher
 from fastrapi.routing.paths import NoMatchFound
 from fastrapi.routing.routes import APIRoute, BaseRoute, Mount
+from fastrapi.routing.websocket_route import APIWebSocketRoute
 from fastrapi.types import Environ, StartResponse, WSGIApp
 
 
@@ -24,6 +25,20 @@ class RouteDecorators:
     def api_route(self, path: str, *, methods: Sequence[str] | None = None,
                   **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         raise NotImplementedError
+
+    def add_api_websocket_route(self, path: str, endpoint: Callable[..., Any], name: str | None = None, *,
+                                dependencies: Sequence[Any] | None = None) -> APIWebSocketRoute:
+        raise NotImplementedError
+
+    def websocket(self, path: str, name: str | None = None, *,
+                  dependencies: Sequence[Any] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Decorator: ``@app.websocket("/ws")`` on ``(async) def endpoint(websocket: WebSocket, ...)``."""
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            self.add_api_websocket_route(path, func, name=name, dependencies=dependencies)
+            return func
+
+        return decorator
 
     def get(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return self.api_route(path, methods=["GET"], **kwargs)
@@ -170,6 +185,15 @@ class APIRouter(RouteDecorators):
             return func
 
         return decorator
+
+    def add_api_websocket_route(self, path: str, endpoint: Callable[..., Any], name: str | None = None, *,
+                                dependencies: Sequence[Any] | None = None) -> APIWebSocketRoute:
+        """Register a WebSocket ``endpoint`` for ``path``, with this router's prefix and dependencies."""
+        route = APIWebSocketRoute(self.prefix + path, endpoint, name=name,
+                                  dependencies=[*self.dependencies, *(dependencies or [])])
+        self.routes.append(route)
+        self._changed()
+        return route
 
     def mount(self, path: str, app: WSGIApp, name: str | None = None) -> None:
         """Serve the WSGI app ``app`` under ``path`` (see ``Mount``)."""

@@ -1,0 +1,121 @@
+"""``APIWebSocketRoute``: a WebSocket endpoint with path/query/header/cookie parameters and ``Depends``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from fastrapi.concurrency import run_async, run_sync
+from fastrapi.dependencies.analysis import RoutePlan
+from fastrapi.dependencies.compile import compile_route
+from fastrapi.dependencies.exits import RequestExits
+from fastrapi.dependencies.solver import solve
+from fastrapi.encoders import jsonable_encoder
+from fastrapi.exceptions import RequestValidationError, WebSocketException, WebSocketRequestValidationError
+from fastrapi.routing.dispatch import WEBSOCKET
+from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY
+from fastrapi.routing.paths import NoMatchFound, compile_path
+from fastrapi.routing.routes import BaseRoute
+from fastrapi.status import WS_1008_POLICY_VIOLATION
+from fastrapi.types import Environ, StartResponse
+from fastrapi.websockets import SyncWebSocket, WebSocket, WebSocketDisconnect
+
+logger = logging.getLogger("fastrapi")
+
+CLOSE_REASON_LIMIT = 123  # bytes of a close frame's reason (RFC 6455 5.5: 125 with the code)
+
+
+class APIWebSocketRoute(BaseRoute):
+    """``@app.websocket(path)``: ``async def`` endpoints get a ``WebSocket``, ``def`` ones a
+    ``SyncWebSocket`` (the same methods, blocking the request's greenlet)."""
+
+    include_in_schema = False
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], *, name: str | None = None,
+                 dependencies: Sequence[Any] | None = None) -> None:
+        self.path = path
+        self.endpoint = endpoint
+        self.name = self.route_name = name or getattr(endpoint, "__name__", type(endpoint).__name__)
+        self.dependencies = list(dependencies or [])
+        self.template = compile_path(path)
+        self.plan: RoutePlan = compile_route(endpoint, self._path_names(), self.route_name, {}, self.dependencies)
+        self._overridden: tuple[object, RoutePlan] | None = None
+
+    def _path_names(self) -> set[str]:
+        return {n for n, _ in self.template.params}
+
+    def plan_for(self, overrides: Mapping[Any, Any]) -> RoutePlan:
+        version = getattr(overrides, "version", None)
+        cached = self._overridden
+        if cached is not None and version is not None and cached[0] is version:
+            return cached[1]
+        plan = compile_route(self.endpoint, self._path_names(), self.route_name, {}, self.dependencies, overrides)
+        self._overridden = (version, plan)
+        return plan
+
+    def matches_method(self, method: str) -> bool:
+        return method == WEBSOCKET
+
+    def handle(self, environ: Environ, start_response: StartResponse, path_params: dict[str, Any]) -> Iterable[bytes]:
+        plan = self.plan
+        websocket = (WebSocket if plan.is_async else SyncWebSocket)(environ, path_params)
+        if websocket.handshake_error is not None:
+            return websocket.finish(start_response)  # 400/426: no endpoint runs
+        if plan.dependencies:
+            overrides = getattr(websocket.app, "dependency_overrides", None)
+            if overrides:
+                plan = self.plan_for(overrides)
+        exits = RequestExits() if plan.has_exits else None
+        error: BaseException | None = None
+        try:
+            kwargs = solve(plan, websocket, None, None, exits)  # type: ignore[arg-type]  # an HTTPConnection
+            if plan.is_async:
+                run_async(plan.call, (), kwargs, plan.suspends)
+            else:
+                run_sync(plan.call, **kwargs)
+        except BaseException as exc:
+            error = exc
+        if exits is not None:
+            error = exits.exit_request(exits.exit_function(error))
+        return self._finish(websocket, environ, start_response, error)
+
+    def _finish(self, websocket: WebSocket | SyncWebSocket, environ: Environ, start_response: StartResponse,
+                error: BaseException | None) -> Iterable[bytes]:
+        """Close as FastAPI does for what the endpoint ended with, then hand the socket back."""
+        if error is None or isinstance(error, WebSocketDisconnect):
+            return websocket.finish(start_response)
+        if isinstance(error, RequestValidationError):  # a parameter or dependency did not validate
+            error = WebSocketRequestValidationError(error.errors())
+        if isinstance(error, WebSocketRequestValidationError):
+            # Always before accept (parameters are solved first): a refusal, answered 403 on the wire;
+            # TestClient sees the errors themselves as the reason, as FastAPI's does.
+            return self._close(websocket, start_response, WS_1008_POLICY_VIOLATION, jsonable_encoder(error.errors()))
+        if isinstance(error, WebSocketException):
+            return self._close(websocket, start_response, error.code, error.reason or "")
+        if not isinstance(error, Exception):
+            websocket.finish(start_response, failed=True)
+            raise error  # GreenletExit, KeyboardInterrupt: after the socket is closed
+        if environ.get(RAISE_SERVER_EXCEPTIONS_KEY):
+            raise error  # TestClient: the test sees the endpoint's error, as Starlette's shows it
+        logger.error("Exception in WebSocket %s", websocket.url.path, exc_info=error)
+        return websocket.finish(start_response, failed=True)  # 1011
+
+    @staticmethod
+    def _close(websocket: WebSocket | SyncWebSocket, start_response: StartResponse, code: int,
+               reason: Any) -> Iterable[bytes]:
+        if isinstance(reason, str):
+            reason = reason.encode()[:CLOSE_REASON_LIMIT].decode(errors="ignore")
+        try:
+            websocket._send_now({"type": "websocket.close", "code": code, "reason": reason})
+        except Exception:  # the peer is gone, or the socket was closed already
+            logger.debug("Could not close the WebSocket with %s", code, exc_info=True)
+        return websocket.finish(start_response)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> str:
+        if name != self.name or self._path_names() != set(path_params):
+            raise NoMatchFound(name, path_params)
+        return self.template.url_path(path_params)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(path={self.path!r}, name={self.name!r})"

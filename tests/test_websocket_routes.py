@@ -1,0 +1,201 @@
+"""``@app.websocket`` routes: the same app on FastAPI and on fastrapi answers the same (TestClient), and
+fastrapi's build works over real sockets on every server with the ``websockets`` client library."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import fastapi
+import fastapi.middleware.cors
+import fastapi.middleware.gzip
+import pytest
+from fastapi.testclient import TestClient as FastAPIClient
+from starlette.websockets import WebSocketDisconnect as StarletteDisconnect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
+
+import fastrapi
+import fastrapi.middleware.cors
+import fastrapi.middleware.gzip
+from fastrapi.testclient import TestClient
+from fastrapi.websockets import WebSocketDisconnect
+from tests.apps import websocket_routes_app
+from tests.servers import GEVENT, GEVENT_PYWSGI, SERVE, WORKER, run_server, wait_until
+
+DISCONNECTS = (WebSocketDisconnect, StarletteDisconnect)
+
+
+@pytest.fixture(params=["fastapi", "fastrapi"])
+def client(request: pytest.FixtureRequest) -> Iterator[Any]:
+    if request.param == "fastapi":
+        with FastAPIClient(websocket_routes_app.build(fastapi)) as test_client:
+            yield test_client
+    else:
+        with TestClient(websocket_routes_app.build(fastrapi)) as test_client:
+            yield test_client
+
+
+def test_echo_text_and_json(client: Any) -> None:
+    with client.websocket_connect("/echo") as ws:
+        ws.send_text("hi")
+        assert ws.receive_text() == "echo: hi"
+        ws.send_text('{"a": 1}')
+        assert ws.receive_json() == {"json": '{"a": 1}'}
+
+
+def test_path_query_header_cookie_and_dependency(client: Any) -> None:
+    with client.websocket_connect("/items/7?q=3&token=tok", headers={"x-client": "probe"}) as ws:
+        assert ws.receive_json() == {"item_id": 7, "q": 3, "who": "tok", "x_client": "probe",
+                                     "path": "/items/7", "scheme": "ws"}
+    client.cookies.set("session", "cookie-session")
+    with client.websocket_connect("/items/8") as ws:
+        assert ws.receive_json()["who"] == "cookie-session"
+
+
+def test_a_dependency_that_refuses_closes_with_its_code(client: Any) -> None:
+    with pytest.raises(DISCONNECTS) as refused, client.websocket_connect("/items/7"):
+        pass
+    assert (refused.value.code, refused.value.reason) == (1008, "no token")
+
+
+def test_an_invalid_parameter_closes_with_1008_and_names_it(client: Any) -> None:
+    with pytest.raises(DISCONNECTS) as refused, client.websocket_connect("/items/abc?token=t"):
+        pass
+    assert refused.value.code == 1008
+    reason = refused.value.reason
+    errors = json.loads(reason) if isinstance(reason, str) else reason
+    assert errors[0]["loc"] == ["path", "item_id"] and errors[0]["type"] == "int_parsing"
+
+
+def test_no_websocket_route_and_http_on_a_websocket_path(client: Any) -> None:
+    with pytest.raises(DISCONNECTS), client.websocket_connect("/nowhere"):
+        pass
+    response = client.get("/echo")
+    assert (response.status_code, response.json()) == (404, {"detail": "Not Found"})
+
+
+def test_router_prefix_and_dependencies(client: Any) -> None:
+    with client.websocket_connect("/inc/r/hello?token=t") as ws:
+        assert ws.receive_text() == "hello from the router"
+    with pytest.raises(DISCONNECTS) as refused, client.websocket_connect("/inc/r/hello"):
+        pass
+    assert refused.value.code == 1008
+
+
+def test_yield_dependency_exits_after_the_socket_closes(client: Any) -> None:
+    websocket_routes_app.events.clear()
+    with client.websocket_connect("/cleanup") as ws:
+        assert ws.receive_text() == "resource"
+        with pytest.raises(DISCONNECTS):
+            ws.receive_text()
+    wait_until(lambda: websocket_routes_app.events == ["opened", "closed"], timeout=5)
+
+
+def test_an_endpoint_error_reaches_the_test(client: Any) -> None:
+    with pytest.raises(RuntimeError, match="boom"), client.websocket_connect("/boom") as ws:
+        ws.receive_text()
+
+
+def test_chat_room_with_two_connections(client: Any) -> None:
+    with client.websocket_connect("/chat/ada") as ada, client.websocket_connect("/chat/bob") as bob:
+        ada.send_text("hello")
+        assert ada.receive_text() == "ada: hello"
+        assert bob.receive_text() == "ada: hello"
+        assert client.get("/rooms").json() == ["ada", "bob"]
+        bob.close()
+        assert ada.receive_text() == "bob left"
+
+
+def test_def_endpoint_and_dependency_overrides() -> None:
+    app = websocket_routes_app.build(fastrapi)
+    with TestClient(app) as test_client:
+        with test_client.websocket_connect("/echo-def") as ws:
+            ws.send_text("sync")
+            assert ws.receive_text() == "echo: sync"
+        items = next(route for route in app.routes if route.path == "/items/{item_id}")
+        app.dependency_overrides[items.plan.dependencies[0].call] = lambda: "overridden"
+        with test_client.websocket_connect("/items/1") as ws:
+            assert ws.receive_json()["who"] == "overridden"
+
+
+# -- real sockets -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=[SERVE, WORKER, GEVENT, GEVENT_PYWSGI],
+                ids=lambda kind: kind.rsplit(".", 1)[-1])
+def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    with run_server(request.param, "tests.apps.websocket_routes_app:served",
+                    env={"PYTHONPATH": os.getcwd()}) as live:
+        yield f"ws://127.0.0.1:{live.port}"
+
+
+def test_chat_over_real_sockets(base_url: str) -> None:
+    with connect(f"{base_url}/chat/ada") as ada, connect(f"{base_url}/chat/bob") as bob:
+        ada.send("hi all")
+        assert ada.recv(timeout=5) == "ada: hi all"
+        assert bob.recv(timeout=5) == "ada: hi all"
+        bob.close()
+        assert ada.recv(timeout=5) == "bob left"
+
+
+def test_parameters_and_refusals_over_real_sockets(base_url: str) -> None:
+    with connect(f"{base_url}/items/5?token=t&q=2", additional_headers={"X-Client": "real"}) as ws:
+        assert json.loads(ws.recv(timeout=5))["x_client"] == "real"
+    with connect(f"{base_url}/echo-def") as ws:
+        ws.send("x")
+        assert ws.recv(timeout=5) == "echo: x"
+    # Closed before accepting: the handshake is refused with 403, as uvicorn does.
+    for path in ("/items/5", "/items/nope?token=t", "/nowhere"):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(f"{base_url}{path}").close()
+        assert refused.value.response.status_code == 403, path
+    with connect(f"{base_url}/boom") as ws, pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1011
+
+
+@pytest.mark.parametrize("framework", [fastapi, fastrapi], ids=["fastapi", "fastrapi"])
+def test_http_middleware_lets_websockets_through(framework: Any) -> None:
+    app = websocket_routes_app.build(framework)
+
+    @app.middleware("http")
+    async def tag(request: Any, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers["x-tag"] = "1"
+        return response
+
+    app.add_middleware(framework.middleware.gzip.GZipMiddleware)
+    app.add_middleware(framework.middleware.cors.CORSMiddleware, allow_origins=["*"])
+    client_class = FastAPIClient if framework is fastapi else TestClient
+    with client_class(app) as test_client:
+        with test_client.websocket_connect("/echo") as ws:
+            ws.send_text("through")
+            assert ws.receive_text() == "echo: through"
+        assert test_client.get("/rooms").headers["x-tag"] == "1"
+
+
+def test_mounted_in_flask_on_werkzeugs_server() -> None:
+    import threading
+
+    from flask import Flask
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+    from werkzeug.serving import make_server
+
+    flask_app = Flask(__name__)
+    stack = DispatcherMiddleware(flask_app, {"/api": websocket_routes_app.build(fastrapi)})
+    server = make_server("127.0.0.1", 0, stack, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with connect(f"ws://127.0.0.1:{server.server_port}/api/items/3?token=w") as ws:
+            data = json.loads(ws.recv(timeout=5))
+        assert (data["item_id"], data["who"], data["path"]) == (3, "w", "/api/items/3")
+        with connect(f"ws://127.0.0.1:{server.server_port}/api/echo") as ws:
+            ws.send("flask")
+            assert ws.recv(timeout=5) == "echo: flask"
+    finally:
+        server.shutdown()
+        thread.join(5)
