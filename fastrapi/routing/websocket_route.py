@@ -36,7 +36,8 @@ class APIWebSocketRoute(BaseRoute):
                  dependencies: Sequence[Any] | None = None) -> None:
         self.path = path
         self.endpoint = endpoint
-        self.name = self.route_name = name or getattr(endpoint, "__name__", type(endpoint).__name__)
+        self.route_name: str = name or getattr(endpoint, "__name__", type(endpoint).__name__)
+        self.name = self.route_name
         self.dependencies = list(dependencies or [])
         self.template = compile_path(path)
         self.plan: RoutePlan = compile_route(endpoint, self._path_names(), self.route_name, {}, self.dependencies)
