@@ -36,7 +36,7 @@ class APIWebSocketRoute(BaseRoute):
                  dependencies: Sequence[Any] | None = None) -> None:
         self.path = path
         self.endpoint = endpoint
-        self.route_name: str = name or getattr(endpoint, "__name__", type(endpoint).__name__)
+        self.route_name: str = name or str(getattr(endpoint, "__name__", type(endpoint).__name__))
         self.name = self.route_name
         self.dependencies = list(dependencies or [])
         self.template = compile_path(path)
