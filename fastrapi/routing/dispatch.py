@@ -1,0 +1,70 @@
+"""Dispatch: one request to the route a matcher finds, or the 404/405/redirect when none answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from fastrapi.exceptions import HTTPException
+from fastrapi.requests import Request, escape_path, request_path
+from fastrapi.responses import RedirectResponse
+from fastrapi.routing.matcher import Matchable, Matcher
+from fastrapi.routing.paths import NoMatchFound
+from fastrapi.types import Environ, StartResponse
+
+# The method a WebSocket handshake is matched as: only WebSocket routes answer it.
+WEBSOCKET = "WEBSOCKET"
+# The environ key of a dynamic route's path parameters (only set when there are some).
+PATH_PARAMS_KEY = "fastrapi.path_params"
+
+
+def route_request(matcher: Matcher, redirect_slashes: bool, environ: Environ,
+                  start_response: StartResponse) -> Iterable[bytes]:
+    """Hand the request to the route ``matcher`` finds; raise ``HTTPException`` (404/405) when none
+    matches, or redirect to the path with(out) its trailing slash when that one exists."""
+    path = environ.get("PATH_INFO") or "/"
+    if not path.isascii():
+        path = request_path(environ)
+    method = environ["REQUEST_METHOD"]
+    upgrade = environ.get("HTTP_UPGRADE")
+    if upgrade is not None and upgrade.lower() == "websocket":
+        method = WEBSOCKET  # only WebSocket routes answer a handshake
+    route, path_params, partial = matcher.match(method, path)
+    if route is not None:
+        if path_params:
+            environ[PATH_PARAMS_KEY] = path_params  # for the exception layer's Request, as Starlette's scope
+        return route.handle(environ, start_response, path_params)
+    if method == WEBSOCKET:
+        raise HTTPException(403)  # as uvicorn answers a handshake no WebSocket route takes
+    methods = getattr(partial, "methods", None)  # a WebSocket route's path has no HTTP methods: 404
+    if methods:
+        raise HTTPException(405, headers={"Allow": ", ".join(methods)})
+    if redirect_slashes and path != "/":
+        other = path.rstrip("/") if path.endswith("/") else path + "/"
+        if matcher.path_exists(other):
+            # Starlette's URL: decoded path, raw query; RedirectResponse percent-encodes it.
+            url = str(Request(environ).base_url)[:-1] + escape_path(other)
+            query = environ.get("QUERY_STRING")
+            return RedirectResponse(f"{url}?{query}" if query else url)(environ, start_response)
+    raise HTTPException(404)
+
+
+class RouteList:
+    """``Mount(path, routes=[...])``'s app: its routes, served as a router of the enclosing app."""
+
+    def __init__(self, routes: Sequence[Matchable]) -> None:
+        self.routes = list(routes)
+        self.matcher = Matcher(self.routes)
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        return route_request(self.matcher, True, environ, start_response)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> str:
+        for route in self.routes:
+            url_path_for = getattr(route, "url_path_for", None)
+            if url_path_for is not None:
+                try:
+                    return str(url_path_for(name, **path_params))
+                except NoMatchFound:
+                    continue
+        raise NoMatchFound(name, path_params)
