@@ -28,6 +28,11 @@ _SKIPPED_DIRS = {".git", ".hg", "__pycache__", ".venv", "venv", "node_modules", 
                  ".ruff_cache", ".tox"}
 
 
+# uvicorn's access line (``127.0.0.1:54321 - "GET / HTTP/1.1" 200``) in gunicorn's atoms.
+ACCESS_LOG_FORMAT = 'INFO:     %(h)s:%({remote_port}e)s - "%(r)s" %(s)s'
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
 class CLIError(Exception):
     """A mistake in the command line or the APP argument, reported without a traceback."""
 
@@ -121,9 +126,22 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
         options["workers"] = args.workers
     if args.access_log:
         options["accesslog"] = "-"
+        options["access_log_format"] = ACCESS_LOG_FORMAT
+    if args.log_config:
+        options.update(gunicorn_log_config(args.log_config))
     if args.forwarded_allow_ips is not None:
         options["forwarded_allow_ips"] = args.forwarded_allow_ips
     return options
+
+
+def gunicorn_log_config(path: str) -> dict[str, Any]:
+    """``--log-config FILE`` as gunicorn's setting: a dictConfig dict (``.json``/``.yaml``) or an ini file."""
+    from fastrapi.logging_setup import read_config
+
+    if not Path(path).is_file():
+        raise CLIError(f"The log config file {path} does not exist")
+    config = read_config(path)
+    return {"logconfig_dict": config} if isinstance(config, dict) else {"logconfig": path}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -143,8 +161,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.header_timeout is not None:  # read by fastrapi's worker in each (forked) worker process
         os.environ["FASTRAPI_HEADER_TIMEOUT"] = str(args.header_timeout)
+    # Each worker gives fastrapi's loggers a default handler (gunicorn_conf.post_worker_init) at this level.
+    os.environ["FASTRAPI_LOG_LEVEL"] = args.log_level
     print(f"fastrapi: serving {module}:{attribute} on http://{args.host}:{args.port} "
-          f"(gunicorn, worker {options['worker_class']})", file=sys.stderr, flush=True)
+          f"(gunicorn, worker {options['worker_class']}; press Ctrl+C to quit)", file=sys.stderr, flush=True)
     Application().run()
     return 0
 
@@ -159,7 +179,8 @@ def serve_child(args: argparse.Namespace) -> int:
     monkey.patch_all()
     module, attribute, directory = resolve_target(args.app)
     app = with_root_path(import_app(module, attribute, directory), args.root_path)
-    app.serve(args.host, args.port, graceful_timeout=args.graceful_timeout, access_log=True)
+    app.serve(args.host, args.port, graceful_timeout=args.graceful_timeout, access_log=args.access_log,
+              log_level=args.log_level, log_config=args.log_config)
     return 0
 
 
@@ -188,9 +209,12 @@ def dev(args: argparse.Namespace) -> int:
     module, attribute, directory = resolve_target(args.app)
     watched = args.reload_dir or [directory or "."]
     command = [sys.executable, "-m", "fastrapi", "_serve", args.app or f"{module}:{attribute}",
-               "--host", args.host, "--port", str(args.port), "--graceful-timeout", "1"]
+               "--host", args.host, "--port", str(args.port), "--graceful-timeout", "1",
+               "--log-level", args.log_level, "--access-log" if args.access_log else "--no-access-log"]
     if args.root_path:
         command += ["--root-path", args.root_path]
+    if args.log_config:
+        command += ["--log-config", args.log_config]
     stopping = False
 
     def stop_supervisor(signum: int, frame: Any) -> None:
@@ -247,6 +271,15 @@ def _stop_child(child: subprocess.Popen[bytes]) -> None:
 # -- the command line ---------------------------------------------------------------------------
 
 
+def add_logging_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True,
+                        help="a line per request, in uvicorn's format (default: on)")
+    parser.add_argument("--log-level", default="info", choices=LOG_LEVELS, type=str.lower,
+                        help="the level of fastrapi's (and gunicorn's) loggers (default: info)")
+    parser.add_argument("--log-config", default=None, metavar="FILE",
+                        help="logging configuration: a dictConfig .json/.yaml file, or an ini file (fileConfig)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fastrapi", description="Serve a FastrAPI (or any WSGI) app.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -269,8 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--forwarded-allow-ips", default=None,
                             help="proxies trusted for X-Forwarded-* (gunicorn's setting)")
     run_parser.add_argument("--root-path", default=None, help="the path prefix a proxy serves the app under")
-    run_parser.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
-    run_parser.add_argument("--log-level", default="info")
+    add_logging_arguments(run_parser)
     run_parser.set_defaults(handler=run)
 
     dev_parser = commands.add_parser("dev", help="development: one process, restarted when code changes")
@@ -281,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
                             help="directory to watch (repeatable; default: the app's)")
     dev_parser.add_argument("--reload-delay", type=float, default=0.5, help="seconds between checks")
     dev_parser.add_argument("--root-path", default=None, help="the path prefix a proxy serves the app under")
+    add_logging_arguments(dev_parser)
     dev_parser.set_defaults(handler=dev)
 
     child_parser = commands.add_parser("_serve", help=argparse.SUPPRESS)
@@ -289,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     child_parser.add_argument("--port", type=int, default=8000)
     child_parser.add_argument("--graceful-timeout", type=float, default=1.0)
     child_parser.add_argument("--root-path", default=None)
+    add_logging_arguments(child_parser)
     child_parser.set_defaults(handler=serve_child)
     return parser
 

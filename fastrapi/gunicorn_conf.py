@@ -6,14 +6,23 @@ Without them the app still starts on its first request and shuts down at exit (`
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import gevent
 
+from fastrapi.logging_setup import configure_logging
+
 if TYPE_CHECKING:
     from gunicorn.arbiter import Arbiter
     from gunicorn.workers.base import Worker
+
+logger = logging.getLogger("fastrapi.server")
+
+# ``fastrapi run --log-level``, for fastrapi's loggers in each worker.
+LOG_LEVEL_ENV = "FASTRAPI_LOG_LEVEL"
 
 # Leave gunicorn this much of graceful_timeout after the tasks' drain, to shut down and exit.
 SHUTDOWN_MARGIN = 2.0
@@ -26,7 +35,8 @@ def _in_greenlet(func: Callable[[], Any]) -> None:
 
 
 def post_worker_init(worker: Worker) -> None:
-    """Run the app's startup in this worker, before its first request."""
+    """Give fastrapi's loggers a handler unless the app configured logging; run its startup in this worker."""
+    configure_logging(os.environ.get(LOG_LEVEL_ENV) or None)
     app: Any = worker.wsgi  # any WSGI app: the hooks use what a FastrAPI app has, when it has it
     if hasattr(app, "drain_timeout"):
         app.drain_timeout = max(0.0, min(app.drain_timeout, worker.cfg.graceful_timeout - SHUTDOWN_MARGIN))
@@ -39,7 +49,14 @@ def worker_exit(server: Arbiter, worker: Worker) -> None:
     """Let background tasks finish (within the drain timeout), then run the app's shutdown."""
     app: Any = getattr(worker, "wsgi", None)
     drain, shutdown = getattr(app, "drain", None), getattr(app, "shutdown", None)
+    stats = getattr(app, "background_stats", None)
+    if stats is not None:
+        snapshot = stats()
+        tasks = snapshot.queued + snapshot.running
+        logger.info("Worker %d stopping: waiting up to %.0fs for %d background task%s", os.getpid(),
+                    app.drain_timeout, tasks, "" if tasks == 1 else "s")
     if drain is not None:
         _in_greenlet(lambda: drain(app.drain_timeout))
     if shutdown is not None:
         _in_greenlet(shutdown)
+    logger.info("Worker %d finished", os.getpid())

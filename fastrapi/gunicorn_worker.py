@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from gunicorn.workers.ggevent import GeventResponse, GeventWorker
 
@@ -42,7 +42,9 @@ class WorkerServer(Server):
                    started: float) -> None:
         request_headers = [(key[5:].replace("_", "-"), value) for key, value in environ.items()
                            if key.startswith("HTTP_")]
-        self.log.access(GeventResponse(status, headers, length), request_headers, environ,
+        # gunicorn's atoms read any (name, value) iterable; its stubs say dict.
+        response = GeventResponse(status, cast(dict[str, str], headers), length)
+        self.log.access(response, request_headers, environ,
                         timedelta(seconds=time.time() - started))
 
 
@@ -55,5 +57,6 @@ class Worker(GeventWorker):
         def server_class(*args: Any, **kwargs: Any) -> WorkerServer:
             return WorkerServer(*args, worker=worker, **kwargs)
 
-        self.server_class = server_class
+        # gunicorn calls server_class(...) as a factory; a function serves (its stubs want a class here).
+        setattr(self, "server_class", server_class)  # noqa: B010
         super().run()

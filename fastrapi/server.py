@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import signal
 import socket
 import sys
@@ -18,6 +20,7 @@ from gevent.server import StreamServer
 
 from fastrapi.http1.connection import Connection
 from fastrapi.http1.proxy import DEFAULT_FORWARDED_ALLOW_IPS, trusts
+from fastrapi.logging_setup import LogConfig, access_line, configure_logging
 
 logger = logging.getLogger("fastrapi.server")
 access_logger = logging.getLogger("fastrapi.access")
@@ -94,11 +97,9 @@ class Server(StreamServer):
 
     def log_access(self, environ: dict[str, Any], status: str, headers: list[tuple[str, str]], length: int,
                    started: float) -> None:
-        """One line per request, as gevent's server wrote it (only when ``access_log`` is on)."""
-        access_logger.info('%s - - [%s] "%s %s %s" %s %s %.6f', environ.get("REMOTE_ADDR", "-"),
-                           time.strftime("%Y-%m-%d %H:%M:%S"), environ["REQUEST_METHOD"], environ["RAW_URI"],
-                           environ["SERVER_PROTOCOL"], status.split(" ", 1)[0] or "-", length,
-                           time.time() - started)
+        """One line per request in uvicorn's format, to ``fastrapi.access`` (only when ``access_log`` is on)."""
+        if access_logger.isEnabledFor(logging.INFO):
+            access_logger.info(access_line(environ, status))
 
     def close(self) -> None:
         """Stop accepting, and end the connections waiting for a next request; requests in flight finish.
@@ -120,7 +121,8 @@ class Server(StreamServer):
             gevent.sleep(0.01)
         if self.in_flight:
             logger.warning("%d request(s) still in flight after %.1fs; closing them", self.in_flight, timeout)
-        self.pool.kill(block=True, timeout=1)
+        if self.pool is not None:
+            self.pool.kill(block=True, timeout=1)
 
 
 def make_listener(host: str, port: int, backlog: int = 2048) -> socket.socket:
@@ -148,7 +150,9 @@ def serve(
     keep_alive_timeout: float = DEFAULT_KEEP_ALIVE_TIMEOUT,
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
     forwarded_allow_ips: Iterable[str] | str | None = DEFAULT_FORWARDED_ALLOW_IPS,
-    access_log: bool = False,
+    access_log: bool | None = None,
+    log_level: str | int | None = None,
+    log_config: LogConfig | None = None,
     fair: bool = True,
     backlog: int = 2048,
     stop_event: Event | None = None,
@@ -160,12 +164,23 @@ def serve(
     finish, background tasks drain, shutdown runs; each step within ``graceful_timeout``.
     ``header_timeout``, ``keep_alive_timeout`` and ``body_timeout`` (seconds) close slow and idle clients;
     ``X-Forwarded-Proto``/``-For`` are believed only from ``forwarded_allow_ips`` (loopback; ``"*"``: any).
+
+    Logging: with no logging configured, fastrapi's lines go to stderr (``fastrapi.logging_setup``);
+    ``log_level`` (``"info"``, ``"warning"``...) and ``log_config`` (a dictConfig dict or a file) as uvicorn's;
+    ``access_log`` writes a line per request to the ``fastrapi.access`` logger; by default it is on unless the
+    application configured logging itself before ``serve()`` (then it chose which lines it wants).
     """
+    defaults = configure_logging(log_level, log_config)
+    if access_log is None:
+        access_log = defaults
     startup = getattr(app, "startup", None)
     if startup is not None:
         startup()
     stop = stop_event or Event()
-    listener = make_listener(host, port, backlog)
+    try:
+        listener = make_listener(host, port, backlog)
+    except OSError as exc:
+        raise AddressInUse(host, port, exc) from exc
     server = Server(listener, app, fair=fair, access_log=access_log, header_timeout=header_timeout,
                     keep_alive_timeout=keep_alive_timeout, body_timeout=body_timeout,
                     forwarded_allow_ips=forwarded_allow_ips)
@@ -176,11 +191,11 @@ def serve(
     try:
         server.start()
         address = listener.getsockname()[:2]
-        logger.info("fastrapi serving on http://%s:%d", *address)
+        log_started(app, address)
         if on_ready is not None:
             on_ready(address)
         stop.wait()
-        logger.info("stopping: waiting up to %.1fs for requests and background tasks", graceful_timeout)
+        log_stopping(app, server.in_flight, graceful_timeout)
         started = time.monotonic()
         server.graceful_stop(graceful_timeout)
         drain = getattr(app, "drain", None)
@@ -194,4 +209,47 @@ def serve(
         shutdown = getattr(app, "shutdown", None)
         if shutdown is not None:
             shutdown()
+        logger.info("Finished server process [%d]", os.getpid())
         sys.stderr.flush()
+
+
+class AddressInUse(OSError):
+    """The address ``serve()`` was asked to listen on cannot be bound (another process has the port, most often)."""
+
+    def __init__(self, host: str, port: int, cause: OSError) -> None:
+        taken = cause.errno == errno.EADDRINUSE
+        reason = "is already in use (another server is running there?)" if taken else f"cannot be bound: {cause}"
+        hint = (f" Stop the other process (e.g. find it with `lsof -i :{port}`) or choose another port." if taken
+                else "")
+        super().__init__(cause.errno, f"Cannot listen on {host}:{port}: the address {reason}.{hint}")
+        self.host, self.port = host, port
+
+
+def url_of(address: tuple[str, int]) -> str:
+    host, port = address[0], address[1]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def log_started(app: Any, address: tuple[str, int]) -> None:
+    """The startup lines: where the app answers and where its docs are."""
+    url = url_of(address)
+    logger.info("Started server process [%d]", os.getpid())
+    logger.info("fastrapi serving on %s (press Ctrl+C to quit)", url)
+    docs_url = getattr(app, "docs_url", None)
+    if docs_url:
+        logger.info("API docs on %s%s%s", url, getattr(app, "root_path", "") or "", docs_url)
+
+
+def log_stopping(app: Any, in_flight: int, timeout: float) -> None:
+    """The first stop line: what the graceful stop waits for."""
+    stats = getattr(app, "background_stats", None)
+    tasks = 0
+    if stats is not None:
+        snapshot = stats()
+        tasks = snapshot.queued + snapshot.running
+    logger.info("Shutting down: waiting up to %.0fs for %s and %s", timeout, _count(in_flight, "request"),
+                _count(tasks, "background task"))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
