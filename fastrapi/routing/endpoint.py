@@ -106,7 +106,8 @@ def call_endpoint(route: PathOperation, environ: Environ, start_response: StartR
         sub_response = new_sub_response() if plan.needs_response else None
         tasks = BackgroundTasks() if plan.needs_background else None
         kwargs = solve(plan, request, sub_response, tasks)
-    result = _call(plan, kwargs)
+    # PERF: _call's two lines inline, on the path every request takes.
+    result = run_async(plan.call, (), kwargs, plan.suspends) if plan.is_async else run_sync(plan.call, **kwargs)
     return send(route, environ, start_response, result, sub_response, tasks)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from typing import Any, cast
 
@@ -15,7 +15,7 @@ from fastrapi.routing.matcher import Matcher
 from fastrapi.routing.paths import NoMatchFound
 from fastrapi.routing.routes import APIRoute, BaseRoute, Mount
 from fastrapi.routing.websocket_route import APIWebSocketRoute
-from fastrapi.types import Environ, StartResponse, WSGIApp
+from fastrapi.types import WSGIApp
 
 
 class RouteDecorators:
@@ -122,9 +122,8 @@ class APIRouter(RouteDecorators):
             matcher = self._matcher = Matcher(routes)
         return matcher
 
-    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        """Route one request to the route that answers it; raise ``HTTPException`` (404/405) when none does."""
-        return route_request(self.matcher, self.redirect_slashes, environ, start_response)
+    # Route one request to the route that answers it; raise ``HTTPException`` (404/405) when none does.
+    __call__ = route_request
 
     def effective_routes(self) -> list[BaseRoute]:
         """Every route as served, included routers flattened in place, in registration order."""
