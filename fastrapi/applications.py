@@ -6,7 +6,7 @@ import atexit
 import contextvars
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gevent
 
@@ -31,7 +31,11 @@ from fastrapi.openapi.utils import get_openapi
 from fastrapi.responses import JSONResponse, PlainTextResponse, Response
 from fastrapi.routing import APIRoute, APIRouter, APIWebSocketRoute, BaseRoute, RouteDecorators
 from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY  # noqa: F401  (TestClient sets it)
+from fastrapi.tasks import TaskQueueUnavailable, task
 from fastrapi.types import APP_KEY, StartResponse, WSGIApp
+
+if TYPE_CHECKING:
+    from fastrapi.task_queue import TaskBackend
 
 logger = logging.getLogger("fastrapi")
 
@@ -94,6 +98,7 @@ class FastrAPI(RouteDecorators):
         on_background_error: Callable[[BackgroundTask, BaseException], None] | None = None,
         background_concurrency: int = DEFAULT_CONCURRENCY,
         background_threads: int = DEFAULT_THREADS,
+        task_queue: Any = None,
         **extra: Any,
     ) -> None:
         self.debug = debug
@@ -149,6 +154,12 @@ class FastrAPI(RouteDecorators):
         self.lifespan = Lifespan(self, lifespan, on_startup, on_shutdown)
         self.background_runner = BackgroundRunner(on_error=on_background_error, concurrency=background_concurrency,
                                                   threads=background_threads)
+        # Durable tasks (@app.task) go here: a Redis URL, an rq.Queue, a redis.Redis or a task backend.
+        self.task_queue: TaskBackend | None = None
+        if task_queue is not None:
+            from fastrapi.task_queue import make_task_queue  # needs rq: only for apps that use it
+
+            self.task_queue = make_task_queue(task_queue)
         self.drain_timeout = 25.0  # below gunicorn's default graceful timeout (30 s)
         self._exit_hook_registered = False
 
@@ -285,8 +296,22 @@ class FastrAPI(RouteDecorators):
         return self.background_runner.drain(timeout)
 
     def background_stats(self) -> BackgroundStats:
-        """Counters of this process's background tasks: queued, running, succeeded, failed, seconds."""
-        return self.background_runner.stats()
+        """Counters of this process's background tasks: queued, running, succeeded, failed, seconds; with a
+        ``task_queue``, also the durable jobs waiting in it and failed there (``queue_depth``, ``queue_failed``)."""
+        stats = self.background_runner.stats()
+        if self.task_queue is not None:
+            try:
+                stats.queue_depth, stats.queue_failed = self.task_queue.counts()
+            except TaskQueueUnavailable:
+                logger.warning("Task queue unavailable: no durable task counts")
+        return stats
+
+    def task(self, func: Callable[..., Any] | None = None, /, *, retries: int = 0,
+             retry_interval: int | Sequence[int] = 0, timeout: int | None = None) -> Any:
+        """Decorator: ``@app.task(retries=3, retry_interval=[1, 5, 30])`` marks a function durable, so that
+        ``add_task`` hands it to this app's ``task_queue`` (see ``fastrapi.tasks.task``)."""
+        options = task(retries=retries, retry_interval=retry_interval, timeout=timeout)
+        return options if func is None else options(func)
 
     def serve(self, host: str = "127.0.0.1", port: int = 8000, **options: Any) -> None:
         """Serve on the embedded gevent server until SIGINT/SIGTERM; see ``fastrapi.server.serve``."""

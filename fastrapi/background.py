@@ -20,6 +20,7 @@ import gevent.lock
 import gevent.monkey
 from gevent.hub import Hub, Waiter, get_hub
 
+from fastrapi import tasks as durable
 from fastrapi.concurrency import (
     in_gevent_greenlet,
     is_async_callable,
@@ -75,6 +76,8 @@ class BackgroundTasks(BackgroundTask):
         self.tasks: list[BackgroundTask] = list(tasks or ())
 
     def add_task(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        if durable.marked and durable.task_options(func) is not None:
+            durable.check_importable(func)  # refused here, not in the worker
         self.tasks.append(BackgroundTask(func, *args, **kwargs))
 
     @property
@@ -124,13 +127,17 @@ class BackgroundStats:
     failed: int = 0
     seconds_total: float = 0.0
     seconds_max: float = 0.0
+    # The app's durable task queue (shared by all processes): jobs waiting to run, and failed jobs; None
+    # without a task_queue, or when Redis did not answer.
+    queue_depth: int | None = None
+    queue_failed: int | None = None
 
     @property
     def finished(self) -> int:
         return self.succeeded + self.failed
 
     def as_dict(self) -> dict[str, float]:
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {name: value for name in self.__slots__ if (value := getattr(self, name)) is not None}
 
     def prometheus(self, prefix: str = "fastrapi_background_tasks") -> str:
         """The counters in Prometheus' text exposition format."""
@@ -143,6 +150,9 @@ class BackgroundStats:
             f"# TYPE {prefix}_seconds summary",
             f"{prefix}_seconds_sum {self.seconds_total}", f"{prefix}_seconds_count {self.finished}",
         ]
+        if self.queue_depth is not None and self.queue_failed is not None:
+            lines += [f"# TYPE {prefix}_durable_waiting gauge", f"{prefix}_durable_waiting {self.queue_depth}",
+                      f"# TYPE {prefix}_durable_failed gauge", f"{prefix}_durable_failed {self.queue_failed}"]
         return "\n".join(lines) + "\n"
 
 

@@ -324,6 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
     child_parser.add_argument("--root-path", default=None)
     add_logging_arguments(child_parser)
     child_parser.set_defaults(handler=serve_child)
+
+    from fastrapi.worker_cli import add_command as add_worker_command  # here: worker_cli imports this module
+
+    add_worker_command(commands)
     return parser
 
 

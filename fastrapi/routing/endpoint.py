@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from fastrapi import tasks as durable
 from fastrapi.background import BackgroundTasks
 from fastrapi.concurrency import run_async, run_sync
 from fastrapi.dependencies.analysis import RoutePlan
@@ -28,6 +29,7 @@ from fastrapi.responses import (
     no_body_status,
 )
 from fastrapi.serialization import dumps
+from fastrapi.task_commit import commit as commit_durable
 from fastrapi.types import Environ, StartResponse
 
 
@@ -152,6 +154,10 @@ def send(route: PathOperation, environ: Environ, start_response: StartResponse, 
         # headers, body and task hand-over the general path gives, without a Response object.
         serializer = route.serializer
         body = dumps(result) if serializer is None else serializer.to_json(result)
+        if tasks is not None and tasks.tasks and durable.marked:  # durable tasks: in the queue before any byte
+            tasks, refused = commit_durable(environ, tasks)
+            if refused is not None:
+                return refused(environ, start_response)
         start_response(route.status_line, json_headers(body))
         chunks = [body] if environ["REQUEST_METHOD"] != "HEAD" else []
         return ClosingBody(chunks, hand_over(environ, tasks)) if tasks is not None and tasks.tasks else chunks
@@ -161,6 +167,10 @@ def send(route: PathOperation, environ: Environ, start_response: StartResponse, 
         if response.background is not None:
             tasks.tasks.append(response.background)
         response.background = tasks
+    if response.background is not None and durable.marked:  # durable tasks: in the queue before any byte
+        response.background, refused = commit_durable(environ, response.background)
+        if refused is not None:
+            response = refused
     if exits is None or not exits.request:
         try:
             return response(environ, start_response)
