@@ -199,3 +199,21 @@ def test_mounted_in_flask_on_werkzeugs_server() -> None:
     finally:
         server.shutdown()
         thread.join(5)
+
+
+def test_app_settings_limit_every_connection() -> None:
+    app = fastrapi.FastAPI(websocket_max_size=1024)
+
+    @app.websocket("/echo")
+    def echo(websocket: fastrapi.WebSocket) -> None:
+        websocket.accept()  # type: ignore[unused-coroutine]
+        for message in websocket.iter_text():  # type: ignore[attr-defined]
+            websocket.send_text(message)  # type: ignore[unused-coroutine]
+
+    with TestClient(app) as test_client, test_client.websocket_connect("/echo") as ws:
+        ws.send_text("x" * 1000)
+        assert ws.receive_text() == "x" * 1000
+        ws.send_text("x" * 2000)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_text()
+    assert closed.value.code == 1009

@@ -18,11 +18,19 @@ from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY
 from fastrapi.routing.paths import NoMatchFound, compile_path
 from fastrapi.routing.routes import BaseRoute
 from fastrapi.status import WS_1008_POLICY_VIOLATION
-from fastrapi.types import Environ, StartResponse
+from fastrapi.types import APP_KEY, Environ, StartResponse
+from fastrapi.websocket_session import COMPRESSION_KEY, MAX_SIZE_KEY, PING_INTERVAL_KEY, PING_TIMEOUT_KEY
 from fastrapi.websockets import SyncWebSocket, WebSocket, WebSocketDisconnect
 
 logger = logging.getLogger("fastrapi")
 
+# FastrAPI(**extra) settings of every WebSocket connection, and the environ keys the session reads.
+SETTING_KEYS = {
+    "websocket_max_size": MAX_SIZE_KEY,
+    "websocket_compression": COMPRESSION_KEY,
+    "websocket_ping_interval": PING_INTERVAL_KEY,
+    "websocket_ping_timeout": PING_TIMEOUT_KEY,
+}
 CLOSE_REASON_LIMIT = 123  # bytes of a close frame's reason (RFC 6455 5.5: 125 with the code)
 
 
@@ -59,6 +67,11 @@ class APIWebSocketRoute(BaseRoute):
         return method == WEBSOCKET
 
     def handle(self, environ: Environ, start_response: StartResponse, path_params: dict[str, Any]) -> Iterable[bytes]:
+        extra = getattr(environ.get(APP_KEY), "extra", None)
+        if extra:  # FastrAPI(websocket_max_size=..., ...): per connection, so read here, not at add time
+            for name, key in SETTING_KEYS.items():
+                if name in extra:
+                    environ.setdefault(key, extra[name])
         plan = self.plan
         websocket = (WebSocket if plan.is_async else SyncWebSocket)(environ, path_params)
         if websocket.handshake_error is not None:
