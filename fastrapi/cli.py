@@ -8,8 +8,8 @@ The app is imported only after gevent's monkey-patching, in each serving process
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
+import platform
 import signal
 import subprocess
 import sys
@@ -17,6 +17,8 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+from fastrapi.app_loading import AppLoadError, check_port_free, get_app, import_module
 
 DEFAULT_FILES = ("main.py", "app.py", "api.py")
 WORKER_CLASSES = {
@@ -30,11 +32,12 @@ _SKIPPED_DIRS = {".git", ".hg", "__pycache__", ".venv", "venv", "node_modules", 
 
 # uvicorn's access line (``127.0.0.1:54321 - "GET / HTTP/1.1" 200``) in gunicorn's atoms.
 ACCESS_LOG_FORMAT = 'INFO:     %(h)s:%({remote_port}e)s - "%(r)s" %(s)s'
+APP_LOAD_ERROR, WORKER_BOOT_ERROR = 4, 3  # gunicorn's exit statuses when a worker cannot load the app
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 
 class CLIError(Exception):
-    """A mistake in the command line or the APP argument, reported without a traceback."""
+    """A mistake in the command line or the APP argument, reported without a traceback (exit status 2)."""
 
 
 # -- finding the app -----------------------------------------------------------------------------
@@ -74,15 +77,9 @@ def _module_of_file(path: Path) -> tuple[str, Path]:
 
 
 def import_app(module: str, attribute: str, directory: str | None = None) -> Any:
-    """Import ``module`` and return its ``attribute`` (after putting ``directory`` on sys.path)."""
-    if directory and directory not in sys.path:
-        sys.path.insert(0, directory)
-    imported = importlib.import_module(module)
-    try:
-        app = getattr(imported, attribute)
-    except AttributeError:
-        raise CLIError(f"Module {module!r} has no attribute {attribute!r}") from None
-    return app
+    """Import ``module`` and return its ``attribute`` (after putting ``directory`` on sys.path); a mistake
+    (no such module, an import that fails, no such attribute, not a WSGI app) is an ``AppLoadError``."""
+    return get_app(import_module(module, directory), attribute)
 
 
 def with_root_path(app: Any, root_path: str | None) -> Any:
@@ -157,15 +154,29 @@ def run(args: argparse.Namespace) -> int:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            return with_root_path(import_app(module, attribute, directory), args.root_path)
+            try:
+                return with_root_path(import_app(module, attribute, directory), args.root_path)
+            except AppLoadError as exc:  # gunicorn prints just the message of its AppImportError, then exits
+                from gunicorn.errors import AppImportError
+
+                raise AppImportError(f"fastrapi: error: {exc}") from None
 
     if args.header_timeout is not None:  # read by fastrapi's worker in each (forked) worker process
         os.environ["FASTRAPI_HEADER_TIMEOUT"] = str(args.header_timeout)
+    check_port_free(args.host, args.port)
     # Each worker gives fastrapi's loggers a default handler (gunicorn_conf.post_worker_init) at this level.
     os.environ["FASTRAPI_LOG_LEVEL"] = args.log_level
     print(f"fastrapi: serving {module}:{attribute} on http://{args.host}:{args.port} "
           f"(gunicorn, worker {options['worker_class']}; press Ctrl+C to quit)", file=sys.stderr, flush=True)
-    Application().run()
+    master = os.getpid()
+    try:
+        Application().run()
+    except SystemExit as exc:
+        # The master halts with gunicorn's own status once a worker printed why it could not load the app.
+        # (A forked worker leaves through here too, with the status the master reads: leave that alone.)
+        if os.getpid() == master and exc.code in (APP_LOAD_ERROR, WORKER_BOOT_ERROR):
+            return 1
+        raise
     return 0
 
 
@@ -207,6 +218,7 @@ def snapshot(directories: Sequence[str]) -> dict[Path, float]:
 def dev(args: argparse.Namespace) -> int:
     """Run the app in a child process; restart it whenever a watched ``.py`` file changes."""
     module, attribute, directory = resolve_target(args.app)
+    check_port_free(args.host, args.port)
     watched = args.reload_dir or [directory or "."]
     command = [sys.executable, "-m", "fastrapi", "_serve", args.app or f"{module}:{attribute}",
                "--host", args.host, "--port", str(args.port), "--graceful-timeout", "1",
@@ -281,7 +293,11 @@ def add_logging_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from fastrapi import __version__
+
     parser = argparse.ArgumentParser(prog="fastrapi", description="Serve a FastrAPI (or any WSGI) app.")
+    parser.add_argument("--version", action="version",
+                        version=f"fastrapi {__version__} (Python {platform.python_version()})")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run_parser = commands.add_parser("run", help="production: gunicorn with gevent workers")
@@ -339,6 +355,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CLIError as exc:
         print(f"fastrapi: error: {exc}", file=sys.stderr)
         return 2
+    except AppLoadError as exc:
+        print(f"fastrapi: error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import signal
@@ -18,6 +17,7 @@ import gevent.pool
 from gevent.event import Event
 from gevent.server import StreamServer
 
+from fastrapi.app_loading import bind_failure
 from fastrapi.http1.connection import Connection
 from fastrapi.http1.proxy import DEFAULT_FORWARDED_ALLOW_IPS, trusts
 from fastrapi.logging_setup import LogConfig, access_line, configure_logging
@@ -179,8 +179,12 @@ def serve(
     stop = stop_event or Event()
     try:
         listener = make_listener(host, port, backlog)
-    except OSError as exc:
-        raise AddressInUse(host, port, exc) from exc
+    except OSError as exc:  # as uvicorn: one error line and exit status 1, not a traceback from socket.bind
+        logger.error("%s", bind_failure(host, port, exc))
+        shutdown = getattr(app, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
+        raise SystemExit(1) from None
     server = Server(listener, app, fair=fair, access_log=access_log, header_timeout=header_timeout,
                     keep_alive_timeout=keep_alive_timeout, body_timeout=body_timeout,
                     forwarded_allow_ips=forwarded_allow_ips)
@@ -211,18 +215,6 @@ def serve(
             shutdown()
         logger.info("Finished server process [%d]", os.getpid())
         sys.stderr.flush()
-
-
-class AddressInUse(OSError):
-    """The address ``serve()`` was asked to listen on cannot be bound (another process has the port, most often)."""
-
-    def __init__(self, host: str, port: int, cause: OSError) -> None:
-        taken = cause.errno == errno.EADDRINUSE
-        reason = "is already in use (another server is running there?)" if taken else f"cannot be bound: {cause}"
-        hint = (f" Stop the other process (e.g. find it with `lsof -i :{port}`) or choose another port." if taken
-                else "")
-        super().__init__(cause.errno, f"Cannot listen on {host}:{port}: the address {reason}.{hint}")
-        self.host, self.port = host, port
 
 
 def url_of(address: tuple[str, int]) -> str:
