@@ -82,17 +82,19 @@ class APIRoute(BaseRoute):
         self.name = self.route_name = name or _name_of(endpoint)
         self.status_code = status_code
         # A generator endpoint streams its items; its plan owns their serialisation.
-        self.stream = stream_plan(endpoint, resolved(response_class))
+        serializer_options = {
+            "include": options.get("response_model_include"),
+            "exclude": options.get("response_model_exclude"),
+            "by_alias": options.get("response_model_by_alias", True),
+            "exclude_unset": options.get("response_model_exclude_unset", False),
+            "exclude_defaults": options.get("response_model_exclude_defaults", False),
+            "exclude_none": options.get("response_model_exclude_none", False),
+        }
+        # A generator endpoint streams its items; its plan serialises them with the same options.
+        self.stream = stream_plan(endpoint, resolved(response_class), serializer_options)
         self.response_model = None if self.stream is not None else infer_response_model(endpoint, response_model)
         self.serializer = None if self.response_model is None else ResponseSerializer(
-            self.response_model,
-            include=options.get("response_model_include"),
-            exclude=options.get("response_model_exclude"),
-            by_alias=options.get("response_model_by_alias", True),
-            exclude_unset=options.get("response_model_exclude_unset", False),
-            exclude_defaults=options.get("response_model_exclude_defaults", False),
-            exclude_none=options.get("response_model_exclude_none", False),
-        )
+            self.response_model, **serializer_options)
         # As given (maybe a Default), for include_router; and the class responses are made with.
         self.response_class_option = response_class
         self.response_class: type[Response] = resolved(response_class)
