@@ -111,7 +111,8 @@ class Response:
             return b""
         if isinstance(content, (bytes, memoryview)):
             return bytes(content)
-        return content.encode(self.charset)
+        encoded: bytes = content.encode(self.charset)
+        return encoded
 
     def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
         self.headers = MutableHeaders(headers)
@@ -399,7 +400,9 @@ class FileResponse(Response):
             return super().body_iterable(environ, on_close)
         # gunicorn recognises its wrapper by type (to use sendfile), so the close hook goes
         # inside, on the file the wrapper closes.
-        return wrapper(_ClosingFile(open(self.path, "rb"), on_close), self.chunk_size)
+        file = open(self.path, "rb")  # noqa: SIM115  (the wrapper closes it, with the body)
+        wrapped: Iterable[bytes] = wrapper(_ClosingFile(file, on_close), self.chunk_size)
+        return wrapped
 
     def iter_body(self, environ: dict[str, Any]) -> Iterable[bytes]:
         return FileChunks(open(self.path, "rb"), self.chunk_size)

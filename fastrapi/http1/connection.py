@@ -200,9 +200,9 @@ class Connection:
                 return ready.popleft()
         if self.refusal is not None:
             self.unread = True
-            refusal = self.refusal
-            logger.debug("refused a request from %s: %s %s", self.address, refusal.status, refusal.reason)
-            self._sendall(error_response(refusal.status, refusal.reason))
+            refused = self.refusal
+            logger.debug("refused a request from %s: %s %s", self.address, refused.status, refused.reason)
+            self._sendall(error_response(refused.status, refused.reason))
         return None
 
     def answer(self, request: ParsedRequest) -> bool:

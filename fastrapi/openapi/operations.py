@@ -134,7 +134,7 @@ def _metadata(documented: DocumentedRoute, operation_ids: set[str]) -> dict[str,
     operation: dict[str, Any] = {}
     if route.tags:
         operation["tags"] = route.tags
-    operation["summary"] = route.summary or route.name.replace("_", " ").title()
+    operation["summary"] = route.summary or (route.name or "").replace("_", " ").title()
     description = description_of(route)
     if description:
         operation["description"] = description

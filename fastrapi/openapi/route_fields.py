@@ -173,7 +173,7 @@ def _body_field(fields: list[ParamField], operation_id: str) -> SchemaField:
         info = params.File(**kwargs)
     else:
         kind = params.Form if any(isinstance(m, params.Form) for m in markers) else params.Body
-        media_types = [m.media_type for m in markers if isinstance(m, kind)]  # type: ignore[attr-defined]
+        media_types = [m.media_type for m in markers if isinstance(m, kind)]
         if kind is params.Form and "multipart/form-data" in media_types:
             kwargs["media_type"] = "multipart/form-data"
         elif len(set(media_types)) == 1:
