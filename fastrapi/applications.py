@@ -313,6 +313,12 @@ class FastrAPI(RouteDecorators):
         options = task(retries=retries, retry_interval=retry_interval, timeout=timeout)
         return options if func is None else options(func)
 
+    def add_metrics_route(self, path: str = "/metrics", **options: Any) -> None:
+        """Prometheus metrics at ``path`` (needs ``fastrapi[metrics]``); see ``fastrapi.metrics.add_metrics_route``."""
+        from fastrapi.metrics import add_metrics_route
+
+        add_metrics_route(self, path, **options)
+
     def serve(self, host: str = "127.0.0.1", port: int = 8000, **options: Any) -> None:
         """Serve on the embedded gevent server until SIGINT/SIGTERM; see ``fastrapi.server.serve``."""
         from fastrapi.server import serve

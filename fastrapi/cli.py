@@ -8,11 +8,14 @@ The app is imported only after gevent's monkey-patching, in each serving process
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -116,6 +119,7 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
         "keepalive": args.keep_alive,
         "post_worker_init": gunicorn_conf.post_worker_init,
         "worker_exit": gunicorn_conf.worker_exit,
+        "child_exit": gunicorn_conf.child_exit,
         "proc_name": "fastrapi",
         "loglevel": args.log_level,
     }
@@ -169,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"fastrapi: serving {module}:{attribute} on http://{args.host}:{args.port} "
           f"(gunicorn, worker {options['worker_class']}; press Ctrl+C to quit)", file=sys.stderr, flush=True)
     master = os.getpid()
+    metrics_dir = prepare_metrics_dir()
     try:
         Application().run()
     except SystemExit as exc:
@@ -177,7 +182,20 @@ def run(args: argparse.Namespace) -> int:
         if os.getpid() == master and exc.code in (APP_LOAD_ERROR, WORKER_BOOT_ERROR):
             return 1
         raise
+    finally:
+        if metrics_dir is not None and os.getpid() == master:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
+
+
+def prepare_metrics_dir() -> str | None:
+    """A fresh ``PROMETHEUS_MULTIPROC_DIR`` for the workers (when prometheus_client is installed and the user
+    set none), so that ``/metrics`` on any worker sums them all; removed when the server stops."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR") or importlib.util.find_spec("prometheus_client") is None:
+        return None
+    directory = tempfile.mkdtemp(prefix="fastrapi-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    return directory
 
 
 # -- fastrapi dev: one process, restarted on change ---------------------------------------------

@@ -45,6 +45,14 @@ def post_worker_init(worker: Worker) -> None:
         _in_greenlet(startup)
 
 
+def child_exit(server: Arbiter, worker: Worker) -> None:
+    """In the master, after a worker died: its live metrics (in flight, tasks now) leave the sums."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from fastrapi.metrics import mark_process_dead
+
+        mark_process_dead(int(worker.pid))
+
+
 def worker_exit(server: Arbiter, worker: Worker) -> None:
     """Let background tasks finish (within the drain timeout), then run the app's shutdown."""
     app: Any = getattr(worker, "wsgi", None)
