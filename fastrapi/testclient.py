@@ -1,21 +1,23 @@
 """``TestClient``: FastAPI's test client API, calling the WSGI app in-process through httpx.
 
-Built on httpx's ``WSGITransport``: it already speaks httpx's full request API (params, json,
-data, files, cookies, redirects) and calls the body's ``close()``, which is where a request's
-background tasks start; under the client they run inline, so they have finished on return.
+An ``httpx.Client`` (params, json, data, files, cookies, redirects) whose transport calls the app with
+the environ a WSGI server would build, repeated headers folded into one value, and calls the body's
+``close()``, which is where a request's background tasks start; under the client they run inline,
+so they have finished on return.
 """
 
 from __future__ import annotations
 
+import io
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any
 
 import httpx
 
-from fastrapi.applications import RAISE_SERVER_EXCEPTIONS_KEY
 from fastrapi.background import INLINE_TASKS_KEY
+from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY
 from fastrapi.websocket_testing import WebSocketTestSession
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -38,6 +40,94 @@ class _TestingApp:
         # httpx passes the path decoded; PEP 3333 wants its UTF-8 bytes as latin-1, as servers do.
         environ["PATH_INFO"] = environ["PATH_INFO"].encode("utf-8").decode("latin-1")
         return self.app(environ, start_response)
+
+
+def fold_headers(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -> None:
+    """Put request headers in ``environ`` as WSGI servers do: a repeated header becomes one value,
+    its values joined with ``", "`` (``Cookie`` with ``"; "``), so that list headers see them all."""
+    for name, value in headers:
+        key = name.upper().replace("-", "_")
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = "HTTP_" + key
+        previous = environ.get(key)
+        if previous is None:
+            environ[key] = value
+        else:
+            environ[key] = f"{previous}{'; ' if key == 'HTTP_COOKIE' else ', '}{value}"
+
+
+class _Body(httpx.SyncByteStream):
+    """The app's body as httpx's response stream: the first chunk (already read), then the rest;
+    ``close()`` reaches the app's iterable (where background tasks start)."""
+
+    def __init__(self, first: bytes, rest: Iterator[bytes], chunks: Iterable[bytes]) -> None:
+        self._first = first
+        self._rest = rest
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._first:
+            yield self._first
+        yield from self._rest
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
+
+class _Transport(httpx.BaseTransport):
+    """Calls the WSGI app with the environ a server would build from the httpx request."""
+
+    def __init__(self, app: WSGIApp, raise_app_exceptions: bool, root_path: str,
+                 client: tuple[str, int]) -> None:
+        self.app = app
+        self.raise_app_exceptions = raise_app_exceptions
+        self.root_path = root_path
+        self.client = client
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        url = request.url
+        environ: dict[str, Any] = {
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": url.scheme,
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "REQUEST_METHOD": request.method,
+            "SCRIPT_NAME": self.root_path,
+            "PATH_INFO": url.path,
+            "QUERY_STRING": url.query.decode("latin-1"),
+            "SERVER_NAME": url.host,
+            "SERVER_PORT": str(url.port or (443 if url.scheme == "https" else 80)),
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": self.client[0],
+            "REMOTE_PORT": str(self.client[1]),
+        }
+        fold_headers(environ, ((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw))
+        answer: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., Any]:
+            answer.update(status=status, headers=headers, exc_info=exc_info)
+            return lambda data: None
+
+        chunks = self.app(environ, start_response)
+        iterator = iter(chunks)
+        first = b""
+        for first in iterator:  # start_response may wait for the first chunk (PEP 3333)
+            if first:
+                break
+        exc_info = answer.get("exc_info")
+        if exc_info and exc_info[0] and self.raise_app_exceptions:
+            raise exc_info[1]
+        return httpx.Response(
+            int(answer["status"].split()[0]),
+            headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer["headers"]],
+            stream=_Body(first, iterator, chunks),
+        )
 
 
 class TestClient(httpx.Client):
@@ -65,12 +155,7 @@ class TestClient(httpx.Client):
         self._testing_app = _TestingApp(app, raise_server_exceptions, run_background_tasks)
         self._root_path = root_path
         self._client_address = client
-        transport = httpx.WSGITransport(
-            app=self._testing_app,  # type: ignore[arg-type]
-            raise_app_exceptions=raise_server_exceptions,
-            script_name=root_path,
-            remote_addr=client[0],
-        )
+        transport = _Transport(self._testing_app, raise_server_exceptions, root_path, client)
         super().__init__(
             transport=transport,
             base_url=base_url,
@@ -107,9 +192,7 @@ class TestClient(httpx.Client):
             "wsgi.multiprocess": False,
             "wsgi.run_once": False,
         }
-        for name, value in request.headers.multi_items():
-            key = "HTTP_" + name.upper().replace("-", "_")
-            environ[key] = f"{environ[key]},{value}" if key in environ else value
+        fold_headers(environ, request.headers.multi_items())
         target_text = target.raw_path.decode("latin-1")
         return WebSocketTestSession(self._testing_app, environ, subprotocols or [], target.netloc.decode("latin-1"),
                                     target_text)
