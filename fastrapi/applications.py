@@ -9,7 +9,9 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import gevent
+from typing_extensions import deprecated
 
+from fastrapi.asgi_guard import check_middleware
 from fastrapi.background import (
     DEFAULT_CONCURRENCY,
     DEFAULT_THREADS,
@@ -22,7 +24,7 @@ from fastrapi.dependencies.overrides import DependencyOverrides
 from fastrapi.exception_handlers import http_exception_response, request_validation_error_response
 from fastrapi.exception_layer import ExceptionHandler, ExceptionLayer
 from fastrapi.exceptions import HTTPException, RequestValidationError
-from fastrapi.lifespan import Lifespan
+from fastrapi.lifespan import ON_EVENT_DEPRECATED, Lifespan
 from fastrapi.middleware import Middleware
 from fastrapi.middleware.base import BaseHTTPMiddleware
 from fastrapi.middleware.errors import ServerErrorMiddleware
@@ -131,6 +133,8 @@ class FastrAPI(RouteDecorators):
         self.user_middleware: list[Middleware] = [
             m if isinstance(m, Middleware) else Middleware(*m) for m in (middleware or [])
         ]
+        for entry in self.user_middleware:
+            check_middleware(entry.cls)
         self.middleware_stack: WSGIApp | None = None
         # Stored until the issues that implement them land (OpenAPI, ...).
         self.extra = extra
@@ -187,8 +191,10 @@ class FastrAPI(RouteDecorators):
         return self._dependency_overrides
 
     @dependency_overrides.setter
-    def dependency_overrides(self, value: dict[Callable[..., Any], Callable[..., Any]]) -> None:
-        self._dependency_overrides = value if isinstance(value, DependencyOverrides) else DependencyOverrides(value)
+    def dependency_overrides(self, value: dict[Callable[..., Any], Callable[..., Any]] | None) -> None:
+        # None: no overrides, as FastAPI reads it.
+        self._dependency_overrides = (value if isinstance(value, DependencyOverrides)
+                                      else DependencyOverrides(value or {}))
 
     # -- registration -------------------------------------------------------------------
     @property
@@ -220,6 +226,7 @@ class FastrAPI(RouteDecorators):
         """Wrap the app in ``middleware_class(app, *args, **kwargs)``; the last added runs first."""
         if self.middleware_stack is not None:
             raise RuntimeError("Cannot add middleware after an application has started")
+        check_middleware(middleware_class)
         self.user_middleware.insert(0, Middleware(middleware_class, *args, **kwargs))
 
     def middleware(self, middleware_type: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -257,15 +264,20 @@ class FastrAPI(RouteDecorators):
     def add_exception_handler(self, key: int | type[Exception], handler: ExceptionHandler) -> None:
         self.exception_handlers[key] = handler
 
+    @deprecated(ON_EVENT_DEPRECATED)
     def on_event(self, event: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-        """Decorator for ``"startup"`` and ``"shutdown"`` handlers."""
+        """Decorator for ``"startup"`` and ``"shutdown"`` handlers (deprecated, as in FastAPI: use ``lifespan``)."""
 
         def decorator(func: Callable[[], Any]) -> Callable[[], Any]:
-            handlers = self.lifespan.on_startup if event == "startup" else self.lifespan.on_shutdown
-            handlers.append(func)
+            self.add_event_handler(event, func)
             return func
 
         return decorator
+
+    def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
+        """Run ``func`` at ``"startup"`` or ``"shutdown"`` (ignored when the app has a ``lifespan``, as in FastAPI)."""
+        assert event_type in ("startup", "shutdown")
+        (self.lifespan.on_startup if event_type == "startup" else self.lifespan.on_shutdown).append(func)
 
     def startup(self) -> None:
         """Run startup once per process; registers the exit hook that drains tasks and shuts down."""

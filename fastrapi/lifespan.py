@@ -21,6 +21,14 @@ logger = logging.getLogger("fastrapi")
 
 LifespanContext = Callable[[Any], Any]
 
+# FastAPI's DeprecationWarning for ``on_event``, word for word (tests filter on it).
+ON_EVENT_DEPRECATED = """
+        on_event is deprecated, use lifespan event handlers instead.
+
+        Read more about it in the
+        [FastAPI docs for Lifespan Events](https://fastapi.tiangolo.com/advanced/events/).
+        """
+
 
 def _call(handler: Callable[[], Any]) -> None:
     if inspect.iscoroutinefunction(handler):

@@ -6,7 +6,10 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from typing import Any, cast
 
+from typing_extensions import deprecated
+
 from fastrapi.exceptions import FastrAPIError
+from fastrapi.lifespan import ON_EVENT_DEPRECATED
 from fastrapi.responses import Response
 from fastrapi.routing.defaults import DEFAULT_RESPONSE_CLASS, DefaultPlaceholder
 from fastrapi.routing.dispatch import route_request
@@ -246,6 +249,21 @@ class APIRouter(RouteDecorators):
         self.on_shutdown.extend(router.on_shutdown)
         self.lifespan_contexts.extend(router.lifespan_contexts)
         self._changed()
+
+    def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
+        """Run ``func`` at the including app's ``"startup"`` or ``"shutdown"``."""
+        assert event_type in ("startup", "shutdown")
+        (self.on_startup if event_type == "startup" else self.on_shutdown).append(func)
+
+    @deprecated(ON_EVENT_DEPRECATED)
+    def on_event(self, event_type: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+        """Decorator form of ``add_event_handler`` (deprecated, as in FastAPI: use ``lifespan``)."""
+
+        def decorator(func: Callable[[], Any]) -> Callable[[], Any]:
+            self.add_event_handler(event_type, func)
+            return func
+
+        return decorator
 
     def _contains(self, router: APIRouter) -> bool:
         """Whether ``router`` is included in this one, at any depth."""

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
+from fastrapi.asgi_guard import check_mountable
 from fastrapi.dependencies.analysis import RoutePlan
 from fastrapi.dependencies.compile import compile_route, with_settings
 from fastrapi.middleware.errors import ERRORS_OUTSIDE_KEY
@@ -171,6 +172,8 @@ class Mount(BaseRoute):
             raise ValueError("Routed paths must start with '/'")
         if app is None and routes is None:
             raise ValueError("Either 'app=...', or 'routes=' must be specified")
+        if app is not None:
+            check_mountable(app, path)
         self.path = path.rstrip("/")
         # Mount(routes=...): a router of the enclosing app, whose exception handlers answer for it.
         self.serves_routes = app is None
