@@ -90,8 +90,9 @@ async def running(server: Server, tag: str) -> Any:
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
     log = (LOGS / f"longlived-{tag}.log").open("wb")
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     process = subprocess.Popen(server.command(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True)
+                               env={**os.environ, "PYTHONPATH": path}, start_new_session=True)
     try:
         await wait_ready(port, process)
         yield port, process.pid

@@ -7,12 +7,14 @@ is the HTTP request answered while they are open, ``GET /open`` counts the open 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fastrapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastrapi.websockets import SyncWebSocket
 
-app = FastAPI()
+# BENCH_WS_PING_INTERVAL=0 turns the server's keep-alive pings off (what the pinger costs per connection).
+app = FastAPI(websocket_ping_interval=float(os.environ.get("BENCH_WS_PING_INTERVAL", "20")) or None)
 open_sockets = 0
 room: set[Any] = set()
 
