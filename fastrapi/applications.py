@@ -33,6 +33,7 @@ from fastrapi.openapi.utils import get_openapi
 from fastrapi.responses import JSONResponse, PlainTextResponse, Response
 from fastrapi.routing import APIRoute, APIRouter, APIWebSocketRoute, BaseRoute, RouteDecorators
 from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY  # noqa: F401  (TestClient sets it)
+from fastrapi.scope import ORIGINAL_PATH_KEY
 from fastrapi.tasks import TaskQueueUnavailable, task
 from fastrapi.types import APP_KEY, StartResponse, WSGIApp
 
@@ -361,6 +362,7 @@ class FastrAPI(RouteDecorators):
 def _apply_root_path(environ: dict[str, Any], root_path: str) -> None:
     """``FastrAPI(root_path=...)``: the app lives under ``root_path`` (a proxy may or may not strip it)."""
     path = environ.get("PATH_INFO") or ""
+    environ.setdefault(ORIGINAL_PATH_KEY, path or "/")  # request.scope["path"], as FastAPI keeps it
     if path == root_path or path.startswith(root_path + "/"):
         environ["PATH_INFO"] = path[len(root_path):]
     environ["SCRIPT_NAME"] = root_path

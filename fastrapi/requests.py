@@ -12,6 +12,7 @@ from fastrapi.concurrency import on_request_side, request_hop_sync
 from fastrapi.datastructures import URL, Address, FormData, Headers, QueryParams, State
 from fastrapi.exceptions import ClientDisconnect, HTTPException, MalformedBody
 from fastrapi.formparsers import FormError, FormLimits, parse_form
+from fastrapi.scope import ORIGINAL_PATH_KEY, RequestScope
 from fastrapi.types import APP_KEY, RequestApp
 
 _MISSING = object()
@@ -49,9 +50,9 @@ class HTTPConnection:
         self._url: URL | None = None
 
     @property
-    def scope(self) -> dict[str, Any]:
-        """The WSGI environ (the ASGI scope's counterpart)."""
-        return self.environ
+    def scope(self) -> RequestScope:
+        """A read-only mapping with ASGI's scope keys (``path``, ``root_path``, ``headers``...), then the environ's."""
+        return RequestScope(self.environ, self.path_params)
 
     @property
     def headers(self) -> Headers:
@@ -94,7 +95,9 @@ class HTTPConnection:
         if self._url is None:
             environ = self.environ
             # Like Starlette: the path stays percent-decoded, only "?", "#" and "\\" are escaped.
-            path = escape_path(environ.get("SCRIPT_NAME", "") + request_path(environ))
+            original = environ.get(ORIGINAL_PATH_KEY)  # FastrAPI(root_path=): the path as the client sent it
+            path = escape_path(environ.get("SCRIPT_NAME", "") + request_path(environ) if original is None
+                               else request_path({"PATH_INFO": original}))
             query = environ.get("QUERY_STRING")
             self._url = URL(f"{self._origin()}{path}{'?' + query if query else ''}")
         return self._url
@@ -119,10 +122,10 @@ class HTTPConnection:
     @property
     def session(self) -> dict[str, Any]:
         """The session dict ``SessionMiddleware`` keeps in a signed cookie."""
-        session = self.environ.get("fastrapi.session")
+        session: Any = self.environ.get("fastrapi.session")
         assert session is not None, "SessionMiddleware must be installed to access request.session"
         session.mark_accessed()
-        return session
+        return session  # type: ignore[no-any-return]  # SessionMiddleware's dict subclass
 
     def url_for(self, name: str, /, **path_params: Any) -> URL:
         """Absolute URL of the route called ``name``."""
@@ -130,7 +133,7 @@ class HTTPConnection:
         return URL(str(self.base_url).rstrip("/") + path)
 
     def __getitem__(self, key: str) -> Any:
-        return self.environ[key]
+        return self.scope[key]
 
 
 class Request(HTTPConnection):
@@ -155,7 +158,8 @@ class Request(HTTPConnection):
 
     @property
     def method(self) -> str:
-        return self.environ["REQUEST_METHOD"]
+        method: str = self.environ["REQUEST_METHOD"]
+        return method
 
     async def body(self) -> bytes:
         """The whole request body, read once and cached (``await request.body()``)."""
@@ -184,7 +188,7 @@ class Request(HTTPConnection):
     def read_form(self, limits: FormLimits | None = None) -> FormData:
         """The parsed form, synchronously (what ``await request.form()`` returns)."""
         if self._form is None:
-            cached = self.environ.get(FORM_KEY)
+            cached: FormData | None = self.environ.get(FORM_KEY)
             if cached is not None:
                 self._form = cached
                 return cached
@@ -197,7 +201,8 @@ class Request(HTTPConnection):
             except FormError as exc:
                 raise HTTPException(400, detail=exc.message) from None
             self.environ[FORM_KEY] = self._form
-        return self._form
+        form: FormData = self._form
+        return form
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.url}>"
@@ -345,7 +350,7 @@ class _HubInput:
 
 def read_body(environ: dict[str, Any]) -> bytes:
     """The whole body of a WSGI request, read once and cached in the environ."""
-    cached = environ.get(BODY_KEY)
+    cached: bytes | None = environ.get(BODY_KEY)
     if cached is not None:
         return cached
     body = b"".join(iter_body(environ))

@@ -18,6 +18,7 @@ import httpx
 
 from fastrapi.background import INLINE_TASKS_KEY
 from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY
+from fastrapi.scope import ORIGINAL_PATH_KEY
 from fastrapi.websocket_testing import WebSocketTestSession
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -108,6 +109,12 @@ class _Transport(httpx.BaseTransport):
             "REMOTE_PORT": str(self.client[1]),
         }
         fold_headers(environ, ((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw))
+        root = self.root_path
+        if root:
+            # As Starlette's TestClient: the path as sent (with or without the root path) and root_path beside it.
+            environ[ORIGINAL_PATH_KEY] = url.path
+            if url.path == root or url.path.startswith(root + "/"):
+                environ["PATH_INFO"] = url.path[len(root):] or "/"
         answer: dict[str, Any] = {}
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., Any]:
