@@ -207,7 +207,7 @@ class IdleResult:
     error: str = ""
 
 
-async def idle(server: Server, path: str, counts: list[int], tag: str) -> IdleResult:
+async def idle(server: Server, path: str, counts: list[int], tag: str, deflate: bool = True) -> IdleResult:
     """Open ``counts`` (ascending) idle WebSockets on one fresh server; RSS per connection and HTTP latency at each."""
     result = IdleResult()
     async with running(server, tag) as (port, pid):
@@ -222,7 +222,7 @@ async def idle(server: Server, path: str, counts: list[int], tag: str) -> IdleRe
         sockets: list[ClientConnection] = []
         try:
             for count in counts:
-                sockets += await open_many(url, count - len(sockets))
+                sockets += await open_many(url, count - len(sockets), **({} if deflate else {"compression": None}))
                 while await open_count(port) < count:
                     await asyncio.sleep(0.05)
                 await asyncio.sleep(1.0)  # let lazily allocated per-connection state settle
@@ -321,9 +321,10 @@ def ms(seconds: list[float]) -> str:
 async def measure_all(options: argparse.Namespace) -> list[list[str]]:
     """The table's rows: ``[figure, fastrapi def, fastrapi async, FastAPI, goal]``."""
     counts = sorted({min(1000, options.idle), options.idle})
-    idle_def = await idle(FASTRAPI_WS, "/idle-def", counts, "idle-def")
-    idle_async = await idle(FASTRAPI_WS, "/idle", counts, "idle-async")
-    idle_fastapi = await idle(FASTAPI_WS, "/idle", counts, "idle-fastapi")
+    deflate = not options.no_deflate
+    idle_def = await idle(FASTRAPI_WS, "/idle-def", counts, "idle-def", deflate)
+    idle_async = await idle(FASTRAPI_WS, "/idle", counts, "idle-async", deflate)
+    idle_fastapi = await idle(FASTAPI_WS, "/idle", counts, "idle-fastapi", deflate)
     rows: list[list[str]] = []
     for count in counts:
         cells = [_kib(r, count) for r in (idle_def, idle_async, idle_fastapi)]
@@ -391,7 +392,8 @@ def header(options: argparse.Namespace) -> str:
                                                                   "uvicorn", "websockets"))
     return (f"fastrapi {commit}{' (fastrapi/ has uncommitted changes)' if dirty else ''}, Python "
             f"{platform.python_version()}, {versions}; {os.cpu_count()} CPUs, load average "
-            f"{os.getloadavg()[0]:.2f} at the start; idle {options.idle:,}, {options.round_trips} round trips, "
+            f"{os.getloadavg()[0]:.2f} at the start; idle {options.idle:,}"
+            f"{' (no deflate offered)' if options.no_deflate else ''}, {options.round_trips} round trips, "
             f"{options.members:,} members x {options.rounds} rounds")
 
 
@@ -411,6 +413,8 @@ def raise_fd_limit() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--idle", type=int, default=10000, help="idle WebSockets held at the end (and 1,000)")
+    parser.add_argument("--no-deflate", action="store_true",
+                        help="idle clients do not offer permessage-deflate (browsers always do; the default does)")
     parser.add_argument("--round-trips", type=int, default=2000)
     parser.add_argument("--members", type=int, default=1000, help="WebSockets and SSE streams per broadcast")
     parser.add_argument("--rounds", type=int, default=9, help="broadcasts measured (after one unmeasured)")
