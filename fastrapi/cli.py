@@ -128,21 +128,21 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.access_log:
         options["accesslog"] = "-"
         options["access_log_format"] = ACCESS_LOG_FORMAT
-    if args.log_config:
-        options.update(gunicorn_log_config(args.log_config))
     if args.forwarded_allow_ips is not None:
         options["forwarded_allow_ips"] = args.forwarded_allow_ips
     return options
 
 
-def gunicorn_log_config(path: str) -> dict[str, Any]:
-    """``--log-config FILE`` as gunicorn's setting: a dictConfig dict (``.json``/``.yaml``) or an ini file."""
+def check_log_config(path: str) -> None:
+    """``--log-config FILE`` exists and parses, before any server starts (each worker applies it)."""
     from fastrapi.logging_setup import read_config
 
     if not Path(path).is_file():
         raise CLIError(f"The log config file {path} does not exist")
-    config = read_config(path)
-    return {"logconfig_dict": config} if isinstance(config, dict) else {"logconfig": path}
+    try:
+        read_config(path)
+    except (ValueError, OSError) as exc:
+        raise CLIError(f"The log config file {path} cannot be read: {exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -170,6 +170,9 @@ def run(args: argparse.Namespace) -> int:
     check_port_free(args.host, args.port)
     # Each worker gives fastrapi's loggers a default handler (gunicorn_conf.post_worker_init) at this level.
     os.environ["FASTRAPI_LOG_LEVEL"] = args.log_level
+    if args.log_config:
+        check_log_config(args.log_config)
+        os.environ["FASTRAPI_LOG_CONFIG"] = str(Path(args.log_config).resolve())
     print(f"fastrapi: serving {module}:{attribute} on http://{args.host}:{args.port} "
           f"(gunicorn, worker {options['worker_class']}; press Ctrl+C to quit)", file=sys.stderr, flush=True)
     master = os.getpid()

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("fastrapi.server")
 
-# ``fastrapi run --log-level``, for fastrapi's loggers in each worker.
+# ``fastrapi run --log-level`` and ``--log-config``, applied in each worker.
 LOG_LEVEL_ENV = "FASTRAPI_LOG_LEVEL"
+LOG_CONFIG_ENV = "FASTRAPI_LOG_CONFIG"
 
 # Leave gunicorn this much of graceful_timeout after the tasks' drain, to shut down and exit.
 SHUTDOWN_MARGIN = 2.0
@@ -36,7 +37,7 @@ def _in_greenlet(func: Callable[[], Any]) -> None:
 
 def post_worker_init(worker: Worker) -> None:
     """Give fastrapi's loggers a handler unless the app configured logging; run its startup in this worker."""
-    configure_logging(os.environ.get(LOG_LEVEL_ENV) or None)
+    configure_logging(os.environ.get(LOG_LEVEL_ENV) or None, os.environ.get(LOG_CONFIG_ENV) or None)
     app: Any = worker.wsgi  # any WSGI app: the hooks use what a FastrAPI app has, when it has it
     if hasattr(app, "drain_timeout"):
         app.drain_timeout = max(0.0, min(app.drain_timeout, worker.cfg.graceful_timeout - SHUTDOWN_MARGIN))

@@ -4,6 +4,7 @@ per request, task failures and their stop, with no logging configured; a configu
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import re
@@ -228,3 +229,24 @@ def test_the_readme_demo_prints_its_url_and_requests() -> None:
     assert f"fastrapi serving on http://127.0.0.1:{port} (press Ctrl+C to quit)" in text
     assert "Sending email to ada@example.com" in text
     assert text.rstrip().endswith(f"Finished server process [{process.pid}]")
+
+
+@pytest.mark.parametrize("command", ["dev", "run"])
+def test_log_config_file_on_the_command_line(tmp_path: Path, command: str) -> None:
+    config = {"version": 1, "disable_existing_loggers": False,
+              "formatters": {"plain": {"format": "FROM-FILE %(name)s: %(message)s"}},
+              "handlers": {"out": {"class": "logging.StreamHandler", "formatter": "plain",
+                                   "stream": "ext://sys.stderr"}},
+              "loggers": {"fastrapi": {"handlers": ["out"], "level": "INFO", "propagate": False}}}
+    (tmp_path / "logging.json").write_text(json.dumps(config))
+    port = free_port()
+    process = cli(tmp_path, command, "main:app", "--host", "127.0.0.1", "--port", str(port),
+                  "--log-config", "logging.json")
+    try:
+        wait_ready(port, process)
+        live = LiveServer(process, port)
+        live.request("GET", "/fail")
+        live.wait_for_output("FROM-FILE fastrapi: Background task boom() failed")
+        assert "ERROR:    Background task" not in live.output()
+    finally:
+        stop(process)
