@@ -172,7 +172,8 @@ def _devtools_port(profile: Path, process: subprocess.Popen[bytes], timeout: flo
 @contextlib.contextmanager
 def browser(executable: str, timeout: float = 30.0) -> Iterator[DevTools]:
     """A fresh headless Chromium (its own profile, removed after) and a DevTools session on its page."""
-    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+    # Chromium's helper processes may still write into the profile as it is removed: that must not fail a test.
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-", ignore_cleanup_errors=True) as profile:
         command = [executable, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         session = None
