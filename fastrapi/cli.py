@@ -273,6 +273,8 @@ def dev(args: argparse.Namespace) -> int:
                 child = subprocess.Popen(command, cwd=os.getcwd())
             elif child.poll() is not None and not stopping:
                 # Crashed (say, a syntax error): wait for the next change, then start again.
+                print(f"fastrapi dev: the app stopped (exit status {child.returncode}); waiting for a change to "
+                      f"restart it (Ctrl+C to quit)", file=sys.stderr, flush=True)
                 stamps = _wait_for_change(watched, stamps, args.reload_delay, lambda: stopping)
                 if not stopping:
                     child = subprocess.Popen(command, cwd=os.getcwd())

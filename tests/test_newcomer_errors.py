@@ -105,3 +105,19 @@ def test_version(project: Path) -> None:
     result = fastrapi_command(project, "--version")
     assert result.returncode == 0
     assert result.stdout.startswith(f"fastrapi {fastrapi.__version__} (Python ")
+
+
+def test_dev_shows_the_mistake_and_waits_for_a_fix(project: Path) -> None:
+    from tests.servers import Lines, stop
+
+    process = subprocess.Popen([sys.executable, "-m", "fastrapi", "dev", "main:ap", "--port", "0"], cwd=project,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        lines = Lines(process)
+        error = lines.wait_for("fastrapi: error: Module 'main' has no attribute 'ap'.", timeout=20)
+        lines.wait_for("fastrapi dev: the app stopped (exit status 1); waiting for a change to restart it",
+                       start=error)
+        assert not any("Traceback" in line for line in lines.lines)
+    finally:
+        stop(process)
