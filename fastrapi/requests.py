@@ -6,7 +6,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator
 from functools import partial
 from http.cookies import _unquote
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from fastrapi.concurrency import on_request_side, request_hop_sync
 from fastrapi.datastructures import URL, Address, FormData, Headers, QueryParams, State
@@ -141,8 +141,10 @@ class Request(HTTPConnection):
 
     __slots__ = ("_body", "_json", "_form")
 
-    def __init__(self, environ: dict[str, Any], path_params: dict[str, Any] | None = None,
+    def __init__(self, environ: dict[str, Any] | RequestScope, path_params: Any = None,
                  app: RequestApp | None = None) -> None:
+        if environ.__class__ is not dict:  # PERF: one check on the common path
+            environ, path_params = _from_scope(environ, path_params)
         # PERF: the fields set here, not through super().__init__: one call less per request.
         self.environ = environ
         self.path_params = path_params if path_params is not None else {}
@@ -152,7 +154,6 @@ class Request(HTTPConnection):
         self._cookies = None
         self._state = None
         self._url = None
-        self._body: bytes | None = None
         self._json: Any = _MISSING
         self._form: Any = None
 
@@ -163,9 +164,17 @@ class Request(HTTPConnection):
 
     async def body(self) -> bytes:
         """The whole request body, read once and cached (``await request.body()``)."""
-        if self._body is None:
-            self._body = await on_request_side(partial(read_body, self.environ))
-        return self._body
+        # ``_body`` stays unset until read, as in Starlette: subclasses test ``hasattr(self, "_body")``.
+        try:
+            return self._body
+        except AttributeError:
+            self._body: bytes = await on_request_side(partial(read_body, self.environ))
+            return self._body
+
+    async def receive(self) -> dict[str, Any]:
+        """ASGI's ``receive`` for code that passes it on (``Request(request.scope, request.receive)``):
+        the whole body in one ``http.request`` message."""
+        return {"type": "http.request", "body": await self.body(), "more_body": False}
 
     async def json(self) -> Any:
         if self._json is _MISSING:
@@ -192,8 +201,11 @@ class Request(HTTPConnection):
             if cached is not None:
                 self._form = cached
                 return cached
-            if self._body is not None or self.environ.get(BODY_KEY) is not None:
-                chunks: Iterable[bytes] = [self._body if self._body is not None else self.environ[BODY_KEY]]
+            body = getattr(self, "_body", None)
+            if body is None:
+                body = self.environ.get(BODY_KEY)
+            if body is not None:
+                chunks: Iterable[bytes] = [body]
             else:
                 chunks = iter_body(self.environ)
             try:
@@ -206,6 +218,16 @@ class Request(HTTPConnection):
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.url}>"
+
+
+def _from_scope(scope: Any, path_params: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """``Request(request.scope, request.receive)``, as FastAPI code builds a custom request: the environ and
+    path parameters behind the scope (a ``receive`` in ``path_params``' place is dropped)."""
+    if not isinstance(scope, RequestScope):
+        return scope, path_params  # an environ of a dict subclass
+    if path_params is None or callable(path_params):
+        path_params = dict(scope.path_params)
+    return cast("dict[str, Any]", scope.environ), path_params
 
 
 def request_path(environ: dict[str, Any]) -> str:

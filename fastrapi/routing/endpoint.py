@@ -121,13 +121,20 @@ def _call(plan: RoutePlan, kwargs: dict[str, Any]) -> Any:
 
 def _call_with_exits(route: PathOperation, plan: RoutePlan, request: Request, environ: Environ,
                      start_response: StartResponse) -> Iterable[bytes]:
-    """``call_endpoint`` for a route with ``yield`` dependencies, in FastAPI's order: the
-    ``scope="function"`` exits run once the endpoint's response is made, the request-scoped ones
-    after the response is sent and its tasks have run; an exception on the way is thrown into
-    them (function scope first) before it is answered."""
+    """``call_endpoint`` for a route with ``yield`` dependencies (see ``_respond_with_exits``)."""
     exits = RequestExits()
     sub_response = new_sub_response() if plan.needs_response else None
     tasks = BackgroundTasks() if plan.needs_background else None
+    response = _respond_with_exits(route, plan, request, exits, sub_response, tasks)
+    return send(route, environ, start_response, response, None, tasks, exits)
+
+
+def _respond_with_exits(route: PathOperation, plan: RoutePlan, request: Request, exits: RequestExits,
+                        sub_response: Response | None, tasks: BackgroundTasks | None) -> Response:
+    """The endpoint's response, in FastAPI's order: the ``scope="function"`` exits run once the
+    response is made, the request-scoped ones (left in ``exits``) after the response is sent and its
+    tasks have run; an exception on the way is thrown into them (function scope first) before it is
+    answered."""
     try:
         try:
             kwargs = solve(plan, request, sub_response, tasks, exits)
@@ -141,7 +148,35 @@ def _call_with_exits(route: PathOperation, plan: RoutePlan, request: Request, en
     except BaseException as exc:
         # Through the request-scoped exits, then to the exception layer.
         raise exits.exit_request(exc) or FastrAPIError(RESPONSE_NOT_MADE) from None
-    return send(route, environ, start_response, response, None, tasks, exits)
+    return response
+
+
+# Where ``respond`` leaves a request's ``yield`` dependency exits for the route's ``handle`` to run.
+EXITS_KEY = "fastrapi.request_exits"
+
+
+def respond(route: PathOperation, request: Request) -> Response:
+    """The ``Response`` ``route`` makes for ``request``, its background tasks attached: what the default
+    ``APIRoute.get_route_handler()`` returns (a custom route class wraps it)."""
+    plan = route.plan
+    if plan.dependencies:
+        overrides = getattr(request.app, "dependency_overrides", None)
+        if overrides:
+            plan = route.plan_for(overrides)
+    sub_response = new_sub_response() if plan.needs_response else None
+    tasks = BackgroundTasks() if plan.needs_background else None
+    if plan.has_exits:
+        exits = request.environ[EXITS_KEY] = RequestExits()
+        response = _respond_with_exits(route, plan, request, exits, sub_response, tasks)
+    else:
+        kwargs = solve(plan, request, sub_response, tasks)
+        response = to_response(route, _call(plan, kwargs), sub_response)
+    if tasks is not None and tasks.tasks:
+        # As ``send`` does: the injected tasks first, then the response's own.
+        if response.background is not None:
+            tasks.tasks.append(response.background)
+        response.background = tasks
+    return response
 
 
 def send(route: PathOperation, environ: Environ, start_response: StartResponse, result: Any,

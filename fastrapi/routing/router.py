@@ -88,6 +88,7 @@ class APIRouter(RouteDecorators):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         generate_unique_id_function: Any = None,
+        route_class: type[APIRoute] = APIRoute,
         **options: Any,
     ) -> None:
         if prefix:
@@ -107,6 +108,7 @@ class APIRouter(RouteDecorators):
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
         self.generate_unique_id_function = generate_unique_id_function
+        self.route_class = route_class  # what add_api_route makes (a subclass: FastAPI's custom route classes)
         self.extra = options  # FastAPI's other APIRouter arguments, accepted and kept (not ``options``: a verb)
         # The app's route settings (max_body_size, form_limits, strict_content_type): the app sets
         # them on its own router; they reach every route it serves when the matcher is built.
@@ -163,6 +165,7 @@ class APIRouter(RouteDecorators):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         generate_unique_id_function: Any = None,
+        route_class_override: type[APIRoute] | None = None,
         **kwargs: Any,
     ) -> APIRoute:
         """Register ``endpoint`` for ``path`` and ``methods``, with this router's options merged in."""
@@ -173,7 +176,8 @@ class APIRouter(RouteDecorators):
             default_response_class=response_class, responses=dict(responses or {}),
             callbacks=list(callbacks or []), deprecated=deprecated, include_in_schema=include_in_schema,
         ))
-        route = APIRoute(merged.prefix, endpoint, methods=methods, **merged.route_options(), **kwargs)
+        route_class = route_class_override or self.route_class
+        route = route_class(merged.prefix, endpoint, methods=methods, **merged.route_options(), **kwargs)
         self.routes.append(route)
         self._changed()
         return route

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
@@ -11,11 +11,13 @@ from fastrapi.dependencies.analysis import RoutePlan
 from fastrapi.dependencies.compile import compile_route, with_settings
 from fastrapi.middleware.errors import ERRORS_OUTSIDE_KEY
 from fastrapi.path_streams import stream_plan
+from fastrapi.requests import Request
 from fastrapi.responses import JSONResponse, Response, no_body_status, status_line
 from fastrapi.routing.defaults import DEFAULT_RESPONSE_CLASS, DefaultPlaceholder, resolved
 from fastrapi.routing.dispatch import RouteList
 from fastrapi.routing.endpoint import call_endpoint
 from fastrapi.routing.paths import NoMatchFound, PathTemplate, compile_path
+from fastrapi.routing.route_handler import default_route_handler, handle_with
 from fastrapi.serialization import DEFAULT, ResponseSerializer, infer_response_model
 from fastrapi.types import APP_KEY, Environ, StartResponse, WSGIApp
 
@@ -121,6 +123,15 @@ class APIRoute(BaseRoute):
         self.plan: RoutePlan = compile_route(endpoint, {n for n, _ in self.template.params}, self.route_name, options,
                                              self.dependencies)
         self._overridden: tuple[object, RoutePlan] | None = None  # (overrides version, plan)
+        if type(self).get_route_handler is not APIRoute.get_route_handler:
+            # A custom route class (FastAPI's "custom request and route"): answer through its handler. Other
+            # routes keep call_endpoint, the fast path.
+            self.handle = handle_with(self, self.get_route_handler())  # type: ignore[method-assign,assignment]
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """``async def handler(request) -> Response``: solves the request, calls the endpoint, makes the
+        response. Override it in a subclass to wrap it (the response it returns is then sent)."""
+        return default_route_handler(self)
 
     def use_settings(self, settings: Mapping[str, Any]) -> None:
         """Serve under an app's ``max_body_size``/``form_limits``/``strict_content_type`` (the route's own win)."""
