@@ -1,14 +1,13 @@
 """Long-lived connections on fastrapi: idle WebSockets, echo and a chat room, ``def`` and ``async def``.
 
 ``/idle`` and ``/idle-def`` accept and wait for the client to leave; ``/echo`` and ``/echo-def`` send each
-text message back; ``/chat`` and ``/chat-def`` send each message to every member of one room. ``GET /hello``
-is the HTTP request answered while they are open, ``GET /open`` counts the open WebSockets.
+text message back; ``/chat`` and ``/chat-def`` send each message to every member of their room (one each).
+``GET /hello`` is the HTTP request answered while they are open, ``GET /open`` counts the open WebSockets.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from fastrapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastrapi.websockets import SyncWebSocket
@@ -16,7 +15,8 @@ from fastrapi.websockets import SyncWebSocket
 # BENCH_WS_PING_INTERVAL=0 turns the server's keep-alive pings off (what the pinger costs per connection).
 app = FastAPI(websocket_ping_interval=float(os.environ.get("BENCH_WS_PING_INTERVAL", "20")) or None)
 open_sockets = 0
-room: set[Any] = set()
+room: set[WebSocket] = set()
+room_def: set[SyncWebSocket] = set()
 
 
 @app.get("/hello")
@@ -95,13 +95,13 @@ async def chat(websocket: WebSocket) -> None:
 @app.websocket("/chat-def")
 def chat_def(websocket: SyncWebSocket) -> None:
     websocket.accept()
-    room.add(websocket)
+    room_def.add(websocket)
     try:
         while True:
             text = websocket.receive_text()
-            for member in list(room):
+            for member in list(room_def):
                 member.send_text(text)
     except WebSocketDisconnect:
         pass
     finally:
-        room.discard(websocket)
+        room_def.discard(websocket)
