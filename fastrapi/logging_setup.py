@@ -137,3 +137,44 @@ def access_line(environ: dict[str, Any], status: str) -> str:
             reason = ""
     return (f'{client} - "{environ.get("REQUEST_METHOD", "-")} {environ.get("RAW_URI", "-")} '
             f'{environ.get("SERVER_PROTOCOL", "HTTP/1.1")}" {code} {reason}').rstrip()
+
+
+class AccessLines:
+    """PERF: access lines that would reach only fastrapi's default handler go to stderr together, once per
+    turn of the event loop: one write for all the requests answered in it, not a ``logging`` call each
+    (about 8 µs a line). Anything configured (a handler, a filter, a level) takes the ``logging`` path."""
+
+    def __init__(self) -> None:
+        self.pending: list[str] = []
+        self.scheduled = False
+        self.logger = logging.getLogger(ACCESS_LOGGER)
+        self.parent = logging.getLogger(LOGGER)
+
+    def only_default_handler(self) -> bool:
+        logger, parent = self.logger, self.parent
+        return (not logger.handlers and not logger.filters and logger.propagate and not logging.root.handlers
+                and len(parent.handlers) == 1 and type(parent.handlers[0]) is DefaultHandler
+                and not parent.filters and logger.isEnabledFor(logging.INFO))
+
+    def write(self, environ: dict[str, Any], status: str) -> None:
+        """One request's line: buffered when only the default handler would print it, else logged."""
+        if not self.only_default_handler():
+            if self.logger.isEnabledFor(logging.INFO):
+                self.logger.info(access_line(environ, status))
+            return
+        self.pending.append(f"INFO:     {access_line(environ, status)}\n")
+        if not self.scheduled:
+            self.scheduled = True
+            import gevent  # the servers that write access lines are gevent's
+
+            gevent.get_hub().loop.run_callback(self.flush)
+
+    def flush(self) -> None:
+        self.scheduled = False
+        lines, self.pending = self.pending, []
+        if lines:
+            try:
+                sys.stderr.write("".join(lines))
+                sys.stderr.flush()
+            except (OSError, ValueError):  # stderr closed or gone: the lines are lost, never the requests
+                pass

@@ -20,10 +20,10 @@ from gevent.server import StreamServer
 from fastrapi.app_loading import bind_failure
 from fastrapi.http1.connection import Connection
 from fastrapi.http1.proxy import DEFAULT_FORWARDED_ALLOW_IPS, trusts
-from fastrapi.logging_setup import LogConfig, access_line, configure_logging
+from fastrapi.logging_setup import AccessLines, LogConfig, configure_logging
 
 logger = logging.getLogger("fastrapi.server")
-access_logger = logging.getLogger("fastrapi.access")
+access_lines = AccessLines()
 
 DEFAULT_GRACEFUL_TIMEOUT = 30.0
 DEFAULT_HEADER_TIMEOUT = 10.0  # a request's head must arrive whole within this (slow clients are closed)
@@ -98,8 +98,7 @@ class Server(StreamServer):
     def log_access(self, environ: dict[str, Any], status: str, headers: list[tuple[str, str]], length: int,
                    started: float) -> None:
         """One line per request in uvicorn's format, to ``fastrapi.access`` (only when ``access_log`` is on)."""
-        if access_logger.isEnabledFor(logging.INFO):
-            access_logger.info(access_line(environ, status))
+        access_lines.write(environ, status)
 
     def close(self) -> None:
         """Stop accepting, and end the connections waiting for a next request; requests in flight finish.

@@ -163,7 +163,8 @@ def cli(tmp_path: Path, *args: str) -> subprocess.Popen[bytes]:
 @pytest.mark.parametrize("command", ["dev", "run"])
 def test_fastrapi_dev_and_run_print_a_line_per_request(tmp_path: Path, command: str) -> None:
     port = free_port()
-    process = cli(tmp_path, command, "main:app", "--host", "127.0.0.1", "--port", str(port))
+    access = ["--access-log"] if command == "run" else []  # on by default in dev only
+    process = cli(tmp_path, command, "main:app", "--host", "127.0.0.1", "--port", str(port), *access)
     try:
         wait_ready(port, process)
         live = LiveServer(process, port)

@@ -33,4 +33,4 @@ def three_tasks(background_tasks: BackgroundTasks):
 
 
 if __name__ == "__main__":
-    app.serve("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 8000)
+    app.serve("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 8000, access_log=False)

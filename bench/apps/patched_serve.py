@@ -15,4 +15,4 @@ import sys  # noqa: E402
 
 if __name__ == "__main__":
     module = importlib.import_module(sys.argv[1])
-    getattr(module, sys.argv[3] if len(sys.argv) > 3 else "app").serve("127.0.0.1", int(sys.argv[2]))
+    getattr(module, sys.argv[3] if len(sys.argv) > 3 else "app").serve("127.0.0.1", int(sys.argv[2]), access_log=False)

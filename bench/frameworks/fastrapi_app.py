@@ -64,4 +64,4 @@ for i in range(ROUTES):
 
 if __name__ == "__main__":
     # python fastrapi_app.py PORT [app|routes_app]
-    globals()[sys.argv[2] if len(sys.argv) > 2 else "app"].serve("127.0.0.1", int(sys.argv[1]))
+    globals()[sys.argv[2] if len(sys.argv) > 2 else "app"].serve("127.0.0.1", int(sys.argv[1]), access_log=False)

@@ -63,7 +63,7 @@ def main() -> int:
     parser.add_argument("--mib", type=int, default=200)
     args = parser.parse_args()
     port = free_port()
-    code = f"from bench.params.upload_app import app; app.serve('127.0.0.1', {port})"
+    code = f"from bench.params.upload_app import app; app.serve('127.0.0.1', {port}, access_log=False)"
     server = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
