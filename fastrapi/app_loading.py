@@ -50,10 +50,11 @@ def _is_machinery(filename: str) -> bool:
 
 
 def fastrapi_apps(module: Any) -> list[str]:
-    """The names of the module's FastrAPI (and FastAPI-alias) applications."""
-    from fastrapi.applications import FastrAPI
-
-    return [name for name, value in vars(module).items() if isinstance(value, FastrAPI)]
+    """The names of the module's FastrAPI (and FastAPI-alias) applications: what has a router, an OpenAPI
+    document and a WSGI call (told by shape, so that loading an app needs nothing of ``applications``)."""
+    return [name for name, value in vars(module).items()
+            if not isinstance(value, type) and callable(value) and hasattr(value, "router")
+            and callable(getattr(value, "openapi", None)) and hasattr(value, "add_api_route")]
 
 
 def get_app(module: Any, attribute: str) -> Any:

@@ -21,9 +21,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from fastrapi.app_loading import AppLoadError, check_port_free, get_app, import_module
+from fastrapi.app_loading import AppLoadError, check_port_free
+from fastrapi.app_target import CLIError, import_app, resolve_target  # re-exported: the CLI's API
 
-DEFAULT_FILES = ("main.py", "app.py", "api.py")
 WORKER_CLASSES = {
     "pywsgi": "fastrapi.gunicorn_worker.Worker",
     "gevent": "gevent",
@@ -37,52 +37,6 @@ _SKIPPED_DIRS = {".git", ".hg", "__pycache__", ".venv", "venv", "node_modules", 
 ACCESS_LOG_FORMAT = 'INFO:     %(h)s:%({remote_port}e)s - "%(r)s" %(s)s'
 APP_LOAD_ERROR, WORKER_BOOT_ERROR = 4, 3  # gunicorn's exit statuses when a worker cannot load the app
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
-
-
-class CLIError(Exception):
-    """A mistake in the command line or the APP argument, reported without a traceback (exit status 2)."""
-
-
-# -- finding the app -----------------------------------------------------------------------------
-
-
-def resolve_target(app: str | None, cwd: Path | None = None) -> tuple[str, str, str | None]:
-    """``(module, attribute, directory to put on sys.path)`` for the APP argument."""
-    cwd = cwd or Path.cwd()
-    if app is None:
-        for name in DEFAULT_FILES:
-            if (cwd / name).is_file():
-                app = name
-                break
-        else:
-            raise CLIError(f"No APP given and none of {', '.join(DEFAULT_FILES)} found in {cwd}")
-    location, _, attribute = app.partition(":")
-    attribute = attribute or "app"
-    path = cwd / location
-    if location.endswith(".py") or path.is_file() or path.is_dir():
-        if path.is_dir():
-            path = path / "__init__.py"
-        if not path.is_file():
-            raise CLIError(f"File {path} does not exist")
-        module, root = _module_of_file(path.resolve())
-        return module, attribute, str(root)
-    return location, attribute, str(cwd)
-
-
-def _module_of_file(path: Path) -> tuple[str, Path]:
-    """The dotted module name of a file, climbing through packages (dirs with ``__init__.py``)."""
-    parts = [] if path.name == "__init__.py" else [path.stem]
-    directory = path.parent
-    while (directory / "__init__.py").is_file():
-        parts.insert(0, directory.name)
-        directory = directory.parent
-    return ".".join(parts), directory
-
-
-def import_app(module: str, attribute: str, directory: str | None = None) -> Any:
-    """Import ``module`` and return its ``attribute`` (after putting ``directory`` on sys.path); a mistake
-    (no such module, an import that fails, no such attribute, not a WSGI app) is an ``AppLoadError``."""
-    return get_app(import_module(module, directory), attribute)
 
 
 def with_root_path(app: Any, root_path: str | None) -> Any:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -28,8 +28,23 @@ from prometheus_client import (
 
 from fastrapi.types import Environ, StartResponse, WSGIApp
 
-if TYPE_CHECKING:
-    from fastrapi.applications import FastrAPI
+
+class _Router(Protocol):
+    @property
+    def matcher(self) -> Any: ...
+
+
+class FastrAPI(Protocol):
+    """What metrics need of the app (``fastrapi.FastrAPI`` is one; a Protocol, so no import circle)."""
+
+    @property
+    def router(self) -> _Router: ...
+
+    def background_stats(self) -> Any: ...
+
+    def add_middleware(self, middleware_class: Callable[..., WSGIApp], *args: Any, **kwargs: Any) -> None: ...
+
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> Any: ...
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED = "<unmatched>"  # the route label of requests no route answered (404s): one series, not one per path

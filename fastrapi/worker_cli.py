@@ -14,7 +14,7 @@ import sys
 from types import TracebackType
 from typing import Any
 
-from fastrapi.cli import CLIError, import_app, resolve_target
+from fastrapi.app_target import CLIError, import_app, resolve_target
 
 logger = logging.getLogger("fastrapi")
 
