@@ -969,8 +969,6 @@ def test_gzip_head() -> None:
     check(gzip_tutorial, "HEAD", "/big", headers={"accept-encoding": "gzip"})
 
 
-@pytest.mark.xfail(strict=True, reason="WSGI has one path (SCRIPT_NAME + PATH_INFO): request.url carries the "
-                                       "root_path also when the proxy stripped it; FastAPI shows /items/1 then")
 @pytest.mark.filterwarnings("ignore:The `root_path` parameter is deprecated")
 def test_root_path_stripped_by_the_proxy() -> None:
     check(root_path_app, "GET", "/items/1")

@@ -1125,9 +1125,5 @@ def test_params(method: str, url: str, kwargs: dict[str, Any]) -> None:
     check(params_app, method, url, **kwargs)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "WSGI: a repeated request header reaches the app as one comma-joined value (pywsgi, gunicorn) or only "
-    "its last copy (httpx's WSGITransport under TestClient), so a list Header() cannot see the copies"
-))
 def test_repeated_header_as_list() -> None:
     check(params_app, "GET", "/headers", headers=[("X-Token", "t1"), ("X-Token", "t2")])
