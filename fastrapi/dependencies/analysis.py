@@ -8,14 +8,10 @@ The solver then runs the plan with no signature inspection and no model building
 
 from __future__ import annotations
 
-import collections
 import copy
-import dataclasses
 import enum
 import inspect
-import types
-import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, get_args, get_origin
 
@@ -27,6 +23,17 @@ from typing_extensions import NotRequired, Required, TypedDict
 from fastrapi import params
 from fastrapi.background import BackgroundTasks
 from fastrapi.datastructures import UploadFile
+from fastrapi.dependencies.annotations import (
+    _file_bytes,
+    _is_scalar_sequence,
+    _matches,
+    _sequence_of,
+    _subclass,
+    _unwrap,
+    is_complex,
+    is_sequence,
+    model_of,
+)
 from fastrapi.dependencies.extractors import Reader, read_one, reader_for
 from fastrapi.exceptions import FastrAPIError
 from fastrapi.formparsers import FormLimits, ensure_multipart
@@ -34,7 +41,6 @@ from fastrapi.requests import HTTPConnection
 from fastrapi.responses import Response
 from fastrapi.security.oauth2 import SecurityScopes
 
-_SEQUENCE_TYPES = (list, set, tuple, frozenset, collections.deque, Sequence)
 _IMMUTABLE_DEFAULTS = (type(None), str, bytes, int, float, bool, complex, enum.Enum, frozenset)
 LOCATIONS = ("path", "query", "header", "cookie")
 SEP = "\x00"  # joins location and name in the parameters adapter's keys ("query\x00q")
@@ -203,94 +209,6 @@ class RoutePlan(CallPlan):
 
 
 # -- FastAPI's type rules ---------------------------------------------------------------------
-
-def _subclass(cls: Any, bases: Any) -> bool:
-    return isinstance(cls, type) and not isinstance(cls, types.GenericAlias) and issubclass(cls, bases)
-
-
-def _union_args(annotation: Any) -> tuple[Any, ...] | None:
-    return get_args(annotation) if get_origin(annotation) in (typing.Union, types.UnionType) else None
-
-
-def _unwrap(annotation: Any) -> Any:
-    while get_origin(annotation) is Annotated:
-        annotation = get_args(annotation)[0]
-    return annotation
-
-
-def is_sequence(annotation: Any) -> bool:
-    """A list/set/tuple/... type (str and bytes are not), also inside Optional/Union/Annotated."""
-    annotation = _unwrap(annotation)
-    args = _union_args(annotation)
-    if args is not None:
-        return any(is_sequence(a) for a in args)
-    for candidate in (annotation, get_origin(annotation)):
-        if not _subclass(candidate, (str, bytes)) and _subclass(candidate, _SEQUENCE_TYPES):
-            return True
-    return False
-
-
-def _is_complex_class(cls: Any) -> bool:
-    return (_subclass(cls, (BaseModel, Mapping, UploadFile)) or is_sequence(cls)
-            or (dataclasses.is_dataclass(cls) and isinstance(cls, type)))
-
-
-def is_complex(annotation: Any) -> bool:
-    """FastAPI's rule: models, mappings, sequences, dataclasses and uploads are not scalars."""
-    annotation = _unwrap(annotation)
-    args = _union_args(annotation)
-    if args is not None:
-        return any(is_complex(a) for a in args)
-    origin = get_origin(annotation)
-    return (_is_complex_class(annotation) or _is_complex_class(origin)
-            or hasattr(origin, "__pydantic_core_schema__") or hasattr(origin, "__get_pydantic_core_schema__"))
-
-
-def _is_scalar_sequence(annotation: Any) -> bool:
-    annotation = _unwrap(annotation)
-    args = _union_args(annotation)
-    if args is not None:
-        found = False
-        for arg in args:
-            if _is_scalar_sequence(arg):
-                found = True
-            elif is_complex(arg):
-                return False
-        return found
-    return is_sequence(annotation) and all(a is Ellipsis or not is_complex(a) for a in get_args(annotation))
-
-
-def _matches(annotation: Any, cls: type) -> bool:
-    """``cls`` or ``cls | None``."""
-    annotation = _unwrap(annotation)
-    args = _union_args(annotation)
-    return any(_subclass(a, cls) for a in args) if args is not None else _subclass(annotation, cls)
-
-
-def _sequence_of(annotation: Any, cls: type) -> bool:
-    annotation = _unwrap(annotation)
-    args = _union_args(annotation)
-    if args is not None:
-        return any(_sequence_of(a, cls) for a in args)
-    return is_sequence(annotation) and all(_matches(a, cls) for a in get_args(annotation))
-
-
-def model_of(annotation: Any) -> type[BaseModel] | None:
-    """The model of ``Model`` or ``Model | None``."""
-    annotation = _unwrap(annotation)
-    args = _union_args(annotation)
-    if args is not None and len(args) == 2 and type(None) in args:
-        annotation = next(a for a in args if a is not type(None))
-    return annotation if _subclass(annotation, BaseModel) else None
-
-
-def _file_bytes(annotation: Any) -> int:
-    if _matches(annotation, bytes):
-        return 1
-    return 2 if _sequence_of(annotation, bytes) else 0
-
-
-# -- signatures -------------------------------------------------------------------------------
 
 def _parameters(call: Callable[..., Any]) -> list[inspect.Parameter]:
     try:

@@ -17,7 +17,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import CoreSchema
 
 from fastrapi import params
-from fastrapi.dependencies.analysis import ParamField, model_of
+from fastrapi.dependencies.analysis import ParamField
+from fastrapi.dependencies.annotations import model_of
 from fastrapi.openapi.aliases import param_aliases
 from fastrapi.openapi.schemas import SchemaField, model_fields
 

@@ -18,7 +18,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from fastrapi import params
-from fastrapi.dependencies.analysis import ParamField, RoutePlan, model_of
+from fastrapi.dependencies.analysis import ParamField, RoutePlan
+from fastrapi.dependencies.annotations import model_of
 from fastrapi.openapi.aliases import param_aliases
 from fastrapi.openapi.form_bodies import form_body_model, form_model, is_nullable_form_model
 from fastrapi.openapi.schemas import SchemaField, model_fields
