@@ -60,7 +60,8 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
 def test_every_page_owned_here_has_its_blocks_run_below() -> None:
     owned = {path.name for path in DOCS.glob("*.md")} - BLOCKS_TESTED_ELSEWHERE
     counts = {page: len(blocks(page)) for page in sorted(owned)}
-    assert counts == {"coming-from-fastapi.md": 1, "coming-from-flask.md": 1, "deployment.md": 1,
+    assert counts == {"coming-from-fastapi.md": 1, "coming-from-fastrapi.md": 1, "coming-from-flask.md": 1,
+                      "deployment.md": 1,
                       "durable-tasks.md": 0, "first-steps.md": 1, "index.md": 1, "observability.md": 2,
                       "performance.md": 0, "testing.md": 1}
 
@@ -104,3 +105,26 @@ def test_coming_from_fastapi_and_flask() -> None:
     assert client.get("/").get_data() == b"the Flask site"
     assert client.get("/api/items/3").get_json() == {"item_id": 3}
     assert client.get("/api/items/x").status_code == 422
+
+
+def test_coming_from_fastrapi() -> None:
+    app = run_block("coming-from-fastrapi.md")["app"]
+    response = TestClient(app).get("/hello", headers={"Origin": "https://elsewhere.example"})
+    assert (response.json(), response.headers["access-control-allow-origin"]) == ({"Hello": "World"}, "*")
+
+    @app.post("/echo")
+    def echo(data: dict[str, Any]) -> dict[str, Any]:  # annotated: a JSON body, as the page says
+        return {"received": data}
+
+    @app.post("/untyped")
+    def untyped(data):  # type: ignore[no-untyped-def]  # not annotated: a query parameter, as in FastAPI
+        return {"received": data}
+
+    client = TestClient(app)
+    assert client.post("/echo", json={"a": 1}).json() == {"received": {"a": 1}}
+    assert client.post("/untyped?data=x").json() == {"received": "x"}
+    assert client.post("/untyped", json={"a": 1}).status_code == 422
+    import fastrapi.request
+    import fastrapi.websocket
+
+    assert fastrapi.request.Request is fastrapi.Request and fastrapi.websocket.WebSocket is fastrapi.WebSocket

@@ -217,3 +217,22 @@ def test_app_settings_limit_every_connection() -> None:
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_text()
     assert closed.value.code == 1009
+
+
+def test_the_websockets_page_runs() -> None:
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "websockets.md").read_text()
+    first, second, testing = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    namespace: dict[str, Any] = {"__name__": "docs_websockets"}
+    exec(first, namespace)
+    exec(second, namespace)  # the def endpoint, on the same app
+    exec(testing, namespace)  # its own asserts: "t on item 3: hi"
+    with TestClient(namespace["app"]) as test_client:
+        with test_client.websocket_connect("/echo") as ws:
+            ws.send_text("def")
+            assert ws.receive_text() == "def"
+        with pytest.raises(WebSocketDisconnect) as refused, test_client.websocket_connect("/items/3/ws"):
+            pass
+        assert (refused.value.code, refused.value.reason) == (1008, "no token")
