@@ -9,6 +9,7 @@
 
     .venv/bin/python bench/longlived.py                 # everything, ~4 minutes; writes bench/results/longlived.md
     .venv/bin/python bench/longlived.py --idle 1000     # fewer idle connections (faster)
+    .venv/bin/python bench/longlived.py --cpu 0         # client and servers share CPU 0
 
 The client is the ``websockets`` library (asyncio), all connections from this one process; servers get the
 same ``RLIMIT_NOFILE`` as this script, which raises its soft limit to the hard one.
@@ -407,7 +408,8 @@ def header(options: argparse.Namespace) -> str:
                                                                   "uvicorn", "websockets"))
     return (f"fastrapi {commit}{' (fastrapi/ has uncommitted changes)' if dirty else ''}, Python "
             f"{platform.python_version()}, {versions}; {os.cpu_count()} CPUs, load average "
-            f"{os.getloadavg()[0]:.2f} at the start; idle {options.idle:,}"
+            f"{os.getloadavg()[0]:.2f} at the start{'' if options.cpu is None else f', all on CPU {options.cpu}'}; "
+            f"idle {options.idle:,}"
             f"{' (no deflate offered)' if options.no_deflate else ''}, {options.round_trips} round trips, "
             f"{options.members:,} members x {options.rounds} rounds")
 
@@ -433,8 +435,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--round-trips", type=int, default=2000)
     parser.add_argument("--members", type=int, default=1000, help="WebSockets and SSE streams per broadcast")
     parser.add_argument("--rounds", type=int, default=9, help="broadcasts measured (after one unmeasured)")
+    parser.add_argument("--cpu", type=int, default=None,
+                        help="run this client and every server on this one CPU (no cross-CPU wake-ups in the echo)")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "longlived.md"))
     options = parser.parse_args(argv)
+    if options.cpu is not None:
+        os.sched_setaffinity(0, {options.cpu})  # the servers inherit it
     raise_fd_limit()
     needed = max(options.idle, options.members) + 100
     if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < needed:
