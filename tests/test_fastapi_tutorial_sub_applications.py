@@ -99,3 +99,38 @@ def test_sub_document_servers_follow_the_mount() -> None:
     assert list(documents[1]["paths"]) == list(documents[0]["paths"])
     deeper = [fw.TestClient(mounted_app(fw)).get("/subapi/deeper/openapi.json").json() for fw in (FASTAPI, FASTRAPI)]
     assert deeper[1]["servers"] == deeper[0]["servers"] == [{"url": "/subapi/deeper"}]
+
+
+def named_mount_app(fw: SimpleNamespace) -> Any:
+    app = fw.FastAPI()
+    subapi = fw.FastAPI()
+
+    @app.get("/outer")
+    def outer(request: fw.Request) -> dict[str, str]:
+        return {"url": str(request.url_for("subapi:read_item", item_id=2)),
+                "path": app.url_path_for("subapi:read_item", item_id=3)}
+
+    @subapi.get("/items/{item_id}")
+    def read_item(item_id: int, request: fw.Request) -> dict[str, str]:
+        found = {}
+        for name, params in (("read_item", {"item_id": 1}), ("subapi:read_item", {"item_id": 1}), ("outer", {})):
+            try:
+                found[name] = str(request.url_for(name, **params))
+            except Exception as exc:  # which names resolve is what is compared
+                found[name] = type(exc).__name__
+        return found
+
+    app.mount("/subapi", subapi, name="subapi")
+    return app
+
+
+def test_outer_app_finds_the_named_mounts_routes() -> None:
+    check(named_mount_app, "GET", "/outer")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "request.url_for inside a mounted app: Starlette resolves names with the outermost router (scope['router']), "
+    "so 'subapi:read_item' and the outer app's 'outer' resolve and the bare 'read_item' is NoMatchFound; "
+    "fastrapi resolves with the inner app: 'read_item' resolves, the other two are NoMatchFound"))
+def test_url_for_inside_a_named_mount() -> None:
+    check(named_mount_app, "GET", "/subapi/items/4")
