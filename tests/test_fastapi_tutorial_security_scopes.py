@@ -114,3 +114,48 @@ def test_docs_page_and_oauth2_redirect() -> None:
         redirect = client.get("/docs/oauth2-redirect")
         assert (redirect.status_code, redirect.headers["content-type"]) == (200, "text/html; charset=utf-8")
         assert "window.opener.swaggerUIRedirectOauth2" in redirect.text
+
+
+def flows_app(fw: SimpleNamespace) -> Any:
+    """Several schemes and scopes on one operation, and Security dependencies at router and include level."""
+    d = dep(fw)
+    code = d.OAuth2AuthorizationCodeBearer(authorizationUrl="auth", tokenUrl="tok", refreshUrl="ref",
+                                           scopes={"read": "Read.", "write": "Write."})
+    bearer = d.HTTPBearer(bearerFormat="JWT", description="A JWT")
+    password = d.OAuth2PasswordBearer(tokenUrl="token", scopes={"a": "A."})
+    app = fw.FastAPI(swagger_ui_init_oauth={"clientId": "abc", "usePkceWithAuthorizationCodeGrant": True})
+
+    @app.get("/code")
+    def with_code(token: Annotated[str, d.Security(code, scopes=["read"])],
+                  again: Annotated[str, d.Security(code, scopes=["write"])]) -> dict[str, str]:
+        return {"token": token, "again": again}
+
+    @app.get("/two")
+    def two_schemes(token: Annotated[str, d.Security(password, scopes=["a"])],
+                    credentials: Annotated[Any, d.Depends(bearer)]) -> dict[str, str]:
+        return {"token": token, "scheme": credentials.scheme}
+
+    router = fw.APIRouter(dependencies=[d.Security(password, scopes=["a"])])
+
+    @router.get("/routed", dependencies=[d.Depends(bearer)])
+    def routed() -> dict[str, bool]:
+        return {"routed": True}
+
+    app.include_router(router, prefix="/r", dependencies=[d.Security(code, scopes=["read", "write"])])
+    return app
+
+
+@pytest.mark.parametrize("url", ["/code", "/two", "/r/routed"])
+@pytest.mark.parametrize("authorization", [None, "Bearer x", "Basic x"])
+def test_several_schemes(url: str, authorization: str | None) -> None:
+    check(flows_app, "GET", url, headers={"authorization": authorization} if authorization else {})
+
+
+def test_several_schemes_openapi() -> None:
+    check(flows_app, "GET", "/openapi.json")
+
+
+def test_swagger_init_oauth() -> None:
+    for fw in (FASTAPI, FASTRAPI):
+        docs = fw.TestClient(flows_app(fw)).get("/docs").text
+        assert 'ui.initOAuth({"clientId": "abc", "usePkceWithAuthorizationCodeGrant": true})' in docs, fw.name
