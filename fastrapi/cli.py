@@ -79,6 +79,8 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
     }
     if args.workers is not None:
         options["workers"] = args.workers
+    if args.worker_connections is not None:
+        options["worker_connections"] = args.worker_connections
     if args.access_log:
         options["accesslog"] = "-"
         options["access_log_format"] = ACCESS_LOG_FORMAT
@@ -288,6 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--graceful-timeout", type=int, default=30,
                             help="seconds for requests and background tasks to finish on SIGTERM")
     run_parser.add_argument("--timeout", type=int, default=30, help="gunicorn's silent-worker timeout")
+    run_parser.add_argument("--worker-connections", type=int, default=None, metavar="N",
+                            help="connections one worker serves at once (gunicorn's default: 1000); raise it for "
+                                 "many WebSockets or event streams")
     run_parser.add_argument("--keep-alive", type=int, default=5,
                             help="seconds an idle keep-alive connection is kept open")
     run_parser.add_argument("--header-timeout", type=float, default=None,

@@ -170,3 +170,11 @@ def test_dev_reloads_on_change(tmp_path: Path) -> None:
         (tmp_path / "main.py").write_text(APP_V1.replace("VERSION = 1", "VERSION = 2"))
         wait_until(reloaded, 15, lambda: f"the fixed app served\n{live.output()}")
         assert stop(live.process) == 0
+
+
+def test_worker_connections_reach_gunicorn() -> None:
+    from fastrapi.cli import build_parser, gunicorn_options
+
+    many = gunicorn_options(build_parser().parse_args(["run", "main:app", "--worker-connections", "20000"]))
+    assert many["worker_connections"] == 20000
+    assert "worker_connections" not in gunicorn_options(build_parser().parse_args(["run", "main:app"]))

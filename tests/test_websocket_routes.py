@@ -236,3 +236,58 @@ def test_the_websockets_page_runs() -> None:
         with pytest.raises(WebSocketDisconnect) as refused, test_client.websocket_connect("/items/3/ws"):
             pass
         assert (refused.value.code, refused.value.reason) == (1008, "no token")
+
+
+@pytest.fixture(scope="module", params=[SERVE, WORKER], ids=lambda kind: kind.rsplit(".", 1)[-1])
+def pinging_port(request: pytest.FixtureRequest) -> Iterator[int]:
+    with run_server(request.param, "tests.apps.websocket_routes_app:pinging",
+                    env={"PYTHONPATH": os.getcwd()}) as live:
+        yield live.port
+
+
+def _raw_client(port: int, path: str) -> tuple[Any, Any]:
+    """A socket that did the handshake with wsproto and answers nothing by itself."""
+    import socket
+
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import AcceptConnection, Request
+
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    client = WSConnection(ConnectionType.CLIENT)
+    sock.sendall(client.send(Request(host="127.0.0.1", target=path)))
+    while True:
+        client.receive_data(sock.recv(65536))
+        if any(isinstance(event, AcceptConnection) for event in client.events()):
+            return sock, client
+
+
+def _next_events(sock: Any, client: Any) -> list[Any]:
+    data = sock.recv(65536)
+    client.receive_data(data or None)
+    return list(client.events())
+
+
+def test_pings_keep_an_answering_client_and_drop_a_silent_one(pinging_port: int) -> None:
+    from wsproto.events import CloseConnection, Ping
+
+    sock, client = _raw_client(pinging_port, "/echo")
+    try:
+        for _ in range(3):  # three pings in a row, each answered: the connection stays
+            events = [event for event in _next_events(sock, client) if isinstance(event, Ping)]
+            while not events:
+                events = [event for event in _next_events(sock, client) if isinstance(event, Ping)]
+            assert events[0].payload == b"fastrapi"
+            sock.sendall(client.send(events[0].response()))
+        # Now silent: within the ping timeout the server gives up on us and the socket ends.
+        sock.settimeout(5)
+        ended = False
+        while not ended:
+            data = sock.recv(65536)
+            if not data:
+                ended = True
+                break
+            client.receive_data(data)
+            ended = any(isinstance(event, CloseConnection) for event in client.events())
+        assert ended
+    finally:
+        sock.close()

@@ -16,11 +16,11 @@ import fastrapi
 events: list[str] = []
 
 
-def build(framework: types.ModuleType) -> Any:
-    """The app on ``framework`` (the ``fastapi`` or ``fastrapi`` module)."""
+def build(framework: types.ModuleType, **settings: Any) -> Any:
+    """The app on ``framework`` (the ``fastapi`` or ``fastrapi`` module), with ``settings`` for its constructor."""
     WebSocket = framework.WebSocket
     WebSocketDisconnect = framework.WebSocketDisconnect
-    app = framework.FastAPI()
+    app = framework.FastAPI(**settings)
     room: dict[str, Any] = {}
 
     @app.websocket("/echo")
@@ -108,3 +108,5 @@ def build(framework: types.ModuleType) -> Any:
 
 
 served = build(fastrapi)
+# Pings every 0.2 s, a client that has not answered one in 0.6 s is gone (the keep-alive tests).
+pinging = build(fastrapi, websocket_ping_interval=0.2, websocket_ping_timeout=0.6)
