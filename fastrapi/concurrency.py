@@ -173,6 +173,18 @@ async def on_request_side(fn: Callable[[], T]) -> T:
     return await hop(fn)
 
 
+def post_to_request_side(fn: Callable[[], None]) -> bool:
+    """From the bridge loop serving a gevent request: run ``fn()`` in a new greenlet of the request's hub
+    without waiting for it (calls posted from one coroutine run in the order posted). False, and nothing
+    runs, anywhere else: then await ``on_request_side`` instead."""
+    hop = request_hop.get()
+    if not isinstance(hop, partial) or hop.func is not _hop_to_hub or in_gevent_greenlet():
+        return False
+    hub: Hub = hop.args[0]
+    hub.loop.run_callback_threadsafe(gevent.spawn, fn)
+    return True
+
+
 async def _hop_to_hub(hub: Hub, fn: Callable[[], T]) -> T:
     """``fn()`` in a new greenlet of ``hub`` (the request's greenlet itself is waiting on the bridge)."""
     loop = asyncio.get_running_loop()

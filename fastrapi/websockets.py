@@ -20,18 +20,29 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
-from fastrapi.concurrency import in_gevent_greenlet, on_request_side, request_hop, request_hop_sync
+import gevent
+
+from fastrapi.concurrency import (
+    in_gevent_greenlet,
+    on_request_side,
+    post_to_request_side,
+    request_hop,
+    request_hop_sync,
+)
 from fastrapi.requests import HTTPConnection
 from fastrapi.types import RequestApp
 from fastrapi.websocket_session import Session
 
 T = TypeVar("T")
 Message = dict[str, Any]
+POSTED_LIMIT = 64  # data messages an async endpoint may have on their way before a send waits
+POSTED_DRAIN_SECONDS = 5.0  # how long the end of an endpoint waits for its posted messages
 
 __all__ = ["SyncWebSocket", "WebSocket", "WebSocketDisconnect", "WebSocketDisconnected", "WebSocketState",
            "is_websocket_request"]
@@ -69,7 +80,7 @@ def is_websocket_request(environ: dict[str, Any]) -> bool:
 class _Core(HTTPConnection):
     """The state machine both faces share; every ``_op`` is a blocking call on the session."""
 
-    __slots__ = ("_ws", "client_state", "application_state")
+    __slots__ = ("_ws", "client_state", "application_state", "_posted", "_sent", "_send_error")
 
     def __init__(self, environ: dict[str, Any], path_params: dict[str, Any] | None = None,
                  app: RequestApp | None = None) -> None:
@@ -77,6 +88,11 @@ class _Core(HTTPConnection):
         self._ws = Session(environ)
         self.client_state = WebSocketState.CONNECTING
         self.application_state = WebSocketState.CONNECTING
+        # Messages posted to the request's hub without waiting (async endpoints): written only by the
+        # coroutine's thread, and by the hub's, so the difference is what is still to be sent.
+        self._posted = 0
+        self._sent = 0
+        self._send_error: BaseException | None = None
 
     @property
     def url(self) -> Any:
@@ -96,6 +112,10 @@ class _Core(HTTPConnection):
 
     def finish(self, start_response: Callable[..., Any], failed: bool = False) -> Iterable[bytes]:
         """What the WSGI app returns when the endpoint is done (see the module docstring)."""
+        if self._posted != self._sent and in_gevent_greenlet():  # the last posted messages go out first
+            deadline = time.monotonic() + POSTED_DRAIN_SECONDS
+            while self._posted != self._sent and time.monotonic() < deadline:
+                gevent.sleep(0.001)
         self.application_state = WebSocketState.DISCONNECTED
         return self._ws.finish(start_response, failed)
 
@@ -183,7 +203,26 @@ class WebSocket(_Core):
         return await _run(self._receive_now)
 
     async def send(self, message: Message) -> None:
+        error, self._send_error = self._send_error, None
+        if error is not None:  # an earlier posted message could not be sent
+            raise error
+        # PERF: a data message is posted to the socket's greenlet, not awaited there (two thread hand-overs
+        # less; a broadcast posts all its sends at once), as an asyncio transport buffers a write; in order,
+        # and awaited again once POSTED_LIMIT are on their way.
+        if (message.get("type") == "websocket.send" and self.application_state is WebSocketState.CONNECTED
+                and self._posted - self._sent < POSTED_LIMIT
+                and post_to_request_side(partial(self._send_posted, message))):
+            self._posted += 1
+            return
         await _run(partial(self._send_now, message))
+
+    def _send_posted(self, message: Message) -> None:
+        try:
+            self._send_now(message)
+        except BaseException as exc:  # raised by the coroutine's next send
+            self._send_error = exc
+        finally:
+            self._sent += 1
 
     async def accept(self, subprotocol: str | None = None,
                      headers: Iterable[tuple[bytes, bytes]] | None = None) -> None:

@@ -99,6 +99,14 @@ def test_an_endpoint_error_reaches_the_test(client: Any) -> None:
         ws.receive_text()
 
 
+def test_a_burst_of_sends_arrives_whole_and_in_order_before_the_close(client: Any) -> None:
+    with client.websocket_connect("/burst?count=300") as ws:
+        assert [ws.receive_text() for _ in range(300)] == [str(n) for n in range(300)]
+        with pytest.raises(DISCONNECTS) as closed:
+            ws.receive_text()
+    assert closed.value.code == 1000
+
+
 def test_chat_room_with_two_connections(client: Any) -> None:
     with client.websocket_connect("/chat/ada") as ada, client.websocket_connect("/chat/bob") as bob:
         ada.send_text("hello")
@@ -139,6 +147,14 @@ def test_chat_over_real_sockets(base_url: str) -> None:
         assert bob.recv(timeout=5) == "ada: hi all"
         bob.close()
         assert ada.recv(timeout=5) == "bob left"
+
+
+def test_a_burst_over_real_sockets(base_url: str) -> None:
+    with connect(f"{base_url}/burst?count=2000&close=false") as ws:  # the return closes, after the 2,000
+        assert [ws.recv(timeout=5) for _ in range(2000)] == [str(n) for n in range(2000)]
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1000
 
 
 def test_parameters_and_refusals_over_real_sockets(base_url: str) -> None:

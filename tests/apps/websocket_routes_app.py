@@ -4,7 +4,8 @@ and ``served``: fastrapi's build for the real-server tests (a chat room, echo, p
 Routes: ``/echo`` (async) and ``/echo-def`` (def, fastrapi only) echo text and JSON; ``/items/{item_id}``
 takes a path int, a query int, a header and a cookie-or-token dependency that refuses with 1008;
 ``/chat/{name}`` broadcasts every message to the room; ``/cleanup`` has a ``yield`` dependency whose exit
-is recorded; ``/boom`` raises after accepting. ``/rooms`` (HTTP) lists who is in the chat room.
+is recorded; ``/burst`` sends ``count`` numbered messages, then closes or returns; ``/boom`` raises after
+accepting. ``/rooms`` (HTTP) lists who is in the chat room.
 """
 
 # No ``from __future__ import annotations``: the endpoints annotate with the framework's local classes.
@@ -81,6 +82,14 @@ def build(framework: types.ModuleType, **settings: Any) -> Any:
         await websocket.accept()
         await websocket.send_text(res)
         await websocket.close()
+
+    @app.websocket("/burst")
+    async def burst(websocket: WebSocket, count: int = 300, close: bool = True) -> None:  # type: ignore[valid-type]
+        await websocket.accept()
+        for number in range(count):
+            await websocket.send_text(str(number))
+        if close:  # else returning closes (fastrapi, uvicorn; Starlette's TestClient would wait forever)
+            await websocket.close()
 
     @app.websocket("/boom")
     async def boom(websocket: WebSocket) -> None:  # type: ignore[valid-type]
