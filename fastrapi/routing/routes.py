@@ -51,7 +51,32 @@ class BaseRoute:
         raise NoMatchFound(name, path_params)
 
 
-class APIRoute(BaseRoute):
+class PlannedRoute(BaseRoute):
+    """A route whose endpoint runs from a ``RoutePlan``: the plan with an app's overrides, kept per version."""
+
+    endpoint: Callable[..., Any]
+    route_name: str
+    options: dict[str, Any]
+    dependencies: list[Any]
+    _settings: Mapping[str, Any]
+    _overridden: tuple[object, RoutePlan] | None
+
+    def plan_for(self, overrides: Any) -> RoutePlan:
+        """The plan with ``overrides`` (an app's ``dependency_overrides``) applied, made again
+        only after they change."""
+        version = getattr(overrides, "version", None)
+        cached = self._overridden
+        if cached is not None and version is not None and cached[0] is version:
+            return cached[1]
+        plan = compile_route(self.endpoint, {n for n, _ in self.template.params}, self.route_name, self.options,
+                             self.dependencies, overrides)
+        if self._settings:
+            plan = with_settings(plan, self.options, self._settings)
+        self._overridden = (version, plan)
+        return plan
+
+
+class APIRoute(PlannedRoute):
     """One path operation: path, methods, endpoint and its options, compiled to a ``RoutePlan``."""
 
     def __init__(
@@ -139,20 +164,6 @@ class APIRoute(BaseRoute):
             self._settings = settings
             self.plan = with_settings(self.plan, self.options, settings)
             self._overridden = None
-
-    def plan_for(self, overrides: Any) -> RoutePlan:
-        """The plan with ``overrides`` (an app's ``dependency_overrides``) applied, made again
-        only after they change."""
-        version = getattr(overrides, "version", None)
-        cached = self._overridden
-        if cached is not None and version is not None and cached[0] is version:
-            return cached[1]
-        plan = compile_route(self.endpoint, {n for n, _ in self.template.params}, self.route_name, self.options,
-                             self.dependencies, overrides)
-        if self._settings:
-            plan = with_settings(plan, self.options, self._settings)
-        self._overridden = (version, plan)
-        return plan
 
     def matches_method(self, method: str) -> bool:
         return method in self.methods

@@ -16,7 +16,7 @@ from fastrapi.exceptions import RequestValidationError, WebSocketException, WebS
 from fastrapi.routing.dispatch import WEBSOCKET
 from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY
 from fastrapi.routing.paths import NoMatchFound, compile_path
-from fastrapi.routing.routes import BaseRoute
+from fastrapi.routing.routes import PlannedRoute
 from fastrapi.status import WS_1008_POLICY_VIOLATION
 from fastrapi.types import APP_KEY, Environ, StartResponse
 from fastrapi.websocket_session import COMPRESSION_KEY, MAX_SIZE_KEY, PING_INTERVAL_KEY, PING_TIMEOUT_KEY
@@ -34,7 +34,7 @@ SETTING_KEYS = {
 CLOSE_REASON_LIMIT = 123  # bytes of a close frame's reason (RFC 6455 5.5: 125 with the code)
 
 
-class APIWebSocketRoute(BaseRoute):
+class APIWebSocketRoute(PlannedRoute):
     """``@app.websocket(path)``: ``async def`` endpoints get a ``WebSocket``, ``def`` ones a
     ``SyncWebSocket`` (the same methods, blocking the request's greenlet)."""
 
@@ -48,20 +48,13 @@ class APIWebSocketRoute(BaseRoute):
         self.name = self.route_name
         self.dependencies = list(dependencies or [])
         self.template = compile_path(path)
+        self.options: dict[str, Any] = {}
+        self._settings: Mapping[str, Any] = {}
         self.plan: RoutePlan = compile_route(endpoint, self._path_names(), self.route_name, {}, self.dependencies)
         self._overridden: tuple[object, RoutePlan] | None = None
 
     def _path_names(self) -> set[str]:
         return {n for n, _ in self.template.params}
-
-    def plan_for(self, overrides: Mapping[Any, Any]) -> RoutePlan:
-        version = getattr(overrides, "version", None)
-        cached = self._overridden
-        if cached is not None and version is not None and cached[0] is version:
-            return cached[1]
-        plan = compile_route(self.endpoint, self._path_names(), self.route_name, {}, self.dependencies, overrides)
-        self._overridden = (version, plan)
-        return plan
 
     def matches_method(self, method: str) -> bool:
         return method == WEBSOCKET
