@@ -307,3 +307,22 @@ def test_pings_keep_an_answering_client_and_drop_a_silent_one(pinging_port: int)
         assert ended
     finally:
         sock.close()
+
+
+def test_an_uncaught_disconnect_ends_the_endpoint_quietly() -> None:
+    """fastrapi's choice (docs/differences.md): the client left, nothing to raise; Starlette's TestClient raises."""
+    app = fastrapi.FastAPI()
+    ended: list[str] = []
+
+    @app.websocket("/ws")
+    async def endpoint(websocket: fastrapi.WebSocket) -> None:
+        await websocket.accept()
+        try:
+            await websocket.receive_text()  # the client closes: WebSocketDisconnect, not caught here
+        finally:
+            ended.append("ended")
+
+    with TestClient(app) as test_client:
+        with test_client.websocket_connect("/ws"):
+            pass
+        wait_until(lambda: ended == ["ended"], timeout=5)
