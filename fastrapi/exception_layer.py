@@ -44,8 +44,6 @@ class ExceptionLayer:
             response = self.handle_exception(self._request(environ), error)
             exc_info = (type(error), error, error.__traceback__)
             return response(environ, lambda status, headers: start_response(status, headers, exc_info))
-        except ContentTooLarge as exc:  # answered before any handler, as FastAPI's body limit is
-            return PlainTextResponse(exc.detail, status_code=exc.status_code)(environ, start_response)
         except Exception as exc:
             return self.handle_exception(self._request(environ), exc)(environ, start_response)
 
@@ -55,7 +53,7 @@ class ExceptionLayer:
 
     def handle_exception(self, request: Request, exc: Exception) -> Response:
         """The answer to ``exc``: its handler's response, else the 500 answer."""
-        if isinstance(exc, ContentTooLarge):
+        if isinstance(exc, ContentTooLarge):  # answered before any handler, as FastAPI's body limit is
             return PlainTextResponse(exc.detail, status_code=exc.status_code)
         if isinstance(exc, (ClientDisconnect, MalformedBody)):
             return _invalid_request(request, exc)

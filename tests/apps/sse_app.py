@@ -3,8 +3,7 @@
 ``GET /<kind>/<tag>`` streams under ``tag``: ``sse-async``/``sse-sync`` send an event every 50 ms,
 ``sse-async-idle``/``sse-sync-idle`` one event and then nothing (only keep-alive comments, every
 0.2 s here), ``jsonl-async``/``jsonl-sync`` a JSON line every 50 ms. ``GET /finished/<tag>`` says
-whether that generator's ``finally`` has run; ``POST /broadcast`` wakes every ``/subscribe`` stream
-with one event (for the benchmark).
+whether that generator's ``finally`` has run.
 """
 
 from __future__ import annotations
@@ -104,34 +103,3 @@ def jsonl_sync(tag: str) -> Iterable[int]:
             time.sleep(0.05)
     finally:
         finished.add(tag)
-
-
-# -- broadcast, for bench/sse_fanout.py ----------------------------------------------------------------
-
-# Every queue lives on the asyncio loop the stream runs on: /broadcast awaits first, so it runs there too.
-_subscribers: set[asyncio.Queue[str]] = set()
-
-
-@app.get("/subscribe", response_class=EventSourceResponse)
-async def subscribe() -> AsyncIterable[ServerSentEvent]:
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    _subscribers.add(queue)
-    try:
-        yield ServerSentEvent(comment="subscribed")
-        while True:
-            yield ServerSentEvent(raw_data=await queue.get(), event="broadcast")
-    finally:
-        _subscribers.discard(queue)
-
-
-@app.get("/subscribers")
-async def subscribers() -> int:
-    return len(_subscribers)
-
-
-@app.post("/broadcast")
-async def broadcast(message: str = "hello") -> int:
-    await asyncio.sleep(0)
-    for queue in list(_subscribers):
-        queue.put_nowait(message)
-    return len(_subscribers)
