@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextvars
 import logging
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,10 +21,12 @@ from fastrapi.background import (
     BackgroundTask,
 )
 from fastrapi.datastructures import State
+from fastrapi.dependencies.compile import check_max_body_size
 from fastrapi.dependencies.overrides import DependencyOverrides
 from fastrapi.exception_handlers import http_exception_response, request_validation_error_response
 from fastrapi.exception_layer import ExceptionHandler, ExceptionLayer
-from fastrapi.exceptions import HTTPException, RequestValidationError
+from fastrapi.exceptions import FastAPIDeprecationWarning, HTTPException, RequestValidationError
+from fastrapi.formparsers import check_form_limits
 from fastrapi.lifespan import ON_EVENT_DEPRECATED, Lifespan
 from fastrapi.middleware import Middleware
 from fastrapi.middleware.base import BaseHTTPMiddleware
@@ -120,6 +123,10 @@ class FastrAPI(RouteDecorators):
         self.terms_of_service = terms_of_service
         self.contact = contact
         self.license_info = license_info
+        if root_path:
+            warnings.warn("The `root_path` parameter is deprecated. Configure the server's root path instead, "
+                          "for example with `fastrapi run --root-path /api/v1`.",
+                          FastAPIDeprecationWarning, stacklevel=2)
         self.root_path = root_path
         self.root_path_in_servers = root_path_in_servers
         self.webhooks = webhooks or APIRouter()
@@ -149,6 +156,8 @@ class FastrAPI(RouteDecorators):
         )
         # The route settings every route of this app serves under, unless it sets its own.
         self.router.route_settings = {name: extra[name] for name in ROUTE_SETTINGS if name in extra}
+        check_max_body_size(extra.get("max_body_size"))
+        check_form_limits(extra.get("form_limits"))
         self.docs_assets = add_docs_routes(self, docs_assets)
         self.exception_handlers: dict[Any, ExceptionHandler] = {
             HTTPException: http_exception_response,

@@ -37,6 +37,11 @@ class FastrAPIError(RuntimeError):
 FastAPIError = FastrAPIError
 
 
+class FastAPIDeprecationWarning(UserWarning):
+    """A FastAPI API that is deprecated. A ``UserWarning``, as FastAPI's, so that it is shown by default
+    (Python hides ``DeprecationWarning`` outside ``__main__``)."""
+
+
 class PydanticV1NotSupportedError(RuntimeError):
     """Raised when a ``pydantic.v1`` model instance has to be encoded."""
 

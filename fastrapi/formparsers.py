@@ -64,6 +64,11 @@ def form_limits(overrides: Mapping[str, int] | None = None, base: FormLimits | N
     return FormLimits(**{name: overrides.get(name, getattr(base, name)) for name in _LIMIT_NAMES})
 
 
+def check_form_limits(limits: Mapping[str, int] | None) -> None:
+    """Refuse unknown form limit names and values that are not non-negative ints (``ValueError``)."""
+    form_limits(limits)
+
+
 def ensure_multipart() -> None:
     """Raise the clear error FastAPI gives when a form route is added without python-multipart."""
     if not _MULTIPART_INSTALLED:

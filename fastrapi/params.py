@@ -17,6 +17,8 @@ from typing import Any, Literal
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from fastrapi.exceptions import FastAPIDeprecationWarning
+
 Undefined: Any = PydanticUndefined
 """pydantic's "no value": the default of a required parameter (``fastapi.params.Undefined``)."""
 Unset: Any = PydanticUndefined
@@ -40,9 +42,10 @@ def _field_kwargs(
     if default is ...:
         default = PydanticUndefined
     if regex is not None:
-        warnings.warn("`regex` has been deprecated, please use `pattern` instead", DeprecationWarning, stacklevel=4)
+        warnings.warn("`regex` has been deprecated, please use `pattern` instead", FastAPIDeprecationWarning,
+                      stacklevel=4)
     if example is not _Unset:
-        warnings.warn("`example` has been deprecated, please use `examples` instead", DeprecationWarning,
+        warnings.warn("`example` has been deprecated, please use `examples` instead", FastAPIDeprecationWarning,
                       stacklevel=4)
     if serialization_alias in (_Unset, None) and isinstance(alias, str):
         serialization_alias = alias

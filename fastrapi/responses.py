@@ -23,6 +23,7 @@ from typing_extensions import deprecated
 from fastrapi import ranges
 from fastrapi.background import BackgroundTask, flatten, runner_for
 from fastrapi.datastructures import URL, MutableHeaders
+from fastrapi.exceptions import FastAPIDeprecationWarning
 from fastrapi.ranges import FileChunks
 from fastrapi.stream_steps import Steps, iterate, steps_for
 
@@ -442,7 +443,7 @@ _JSON_CLASS_DEPRECATED = (
 )
 
 
-@deprecated(_JSON_CLASS_DEPRECATED.format("UJSONResponse"), category=DeprecationWarning, stacklevel=2)
+@deprecated(_JSON_CLASS_DEPRECATED.format("UJSONResponse"), category=FastAPIDeprecationWarning, stacklevel=2)
 class UJSONResponse(JSONResponse):
     """JSON written by ``ujson`` (the ``ujson`` extra). Deprecated in FastAPI, kept for programs using it."""
 
@@ -452,7 +453,7 @@ class UJSONResponse(JSONResponse):
         return text.encode("utf-8")
 
 
-@deprecated(_JSON_CLASS_DEPRECATED.format("ORJSONResponse"), category=DeprecationWarning, stacklevel=2)
+@deprecated(_JSON_CLASS_DEPRECATED.format("ORJSONResponse"), category=FastAPIDeprecationWarning, stacklevel=2)
 class ORJSONResponse(JSONResponse):
     """JSON written by ``orjson`` (the ``orjson`` extra), non-str keys and numpy values allowed, as FastAPI's.
     Deprecated in FastAPI, kept for programs using it."""

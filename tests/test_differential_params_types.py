@@ -19,7 +19,7 @@ pytest.register_assert_rewrite("tests.differential")
 
 from pydantic import AliasChoices, BaseModel, Field, Json  # noqa: E402
 
-from tests.differential import check  # noqa: E402
+from tests.differential import FASTAPI, FASTRAPI, check  # noqa: E402
 from tests.test_differential_params import _files, _ids  # noqa: E402
 
 JSON = {"content-type": "application/json"}
@@ -347,6 +347,77 @@ LIMIT_CASES: list[Case] = [
 @pytest.mark.parametrize(("method", "url", "kwargs"), LIMIT_CASES, ids=_ids(LIMIT_CASES))
 def test_limits(method: str, url: str, kwargs: dict[str, Any]) -> None:
     check(limits_app, method, url, **kwargs)
+
+
+def router_limits_app(fw: SimpleNamespace) -> Any:
+    """FastAPI 0.165's router settings: the route's own, else the innermost router's (its own, then its
+    include_router call's), else the app's; form limits merged limit by limit."""
+    Form = fw.Form
+    app = fw.FastAPI(max_body_size=20, form_limits={"max_fields": 1})
+    uploads = fw.APIRouter(prefix="/uploads", max_body_size=200, form_limits={"max_part_size": 4})
+    inner = fw.APIRouter(prefix="/inner", strict_content_type=False)
+    lax = fw.APIRouter(prefix="/lax")
+
+    @uploads.post("/big")
+    def big(data: dict):
+        return {"n": len(data)}
+
+    @uploads.post("/own", max_body_size=30)
+    def own(data: dict):
+        return {"n": len(data)}
+
+    @uploads.post("/form")
+    def form(a: Annotated[list[str], Form()] = []):  # noqa: B006
+        return {"a": a}
+
+    @inner.post("/loose")
+    def loose(data: dict):
+        return data
+
+    @lax.post("/called")
+    def called(data: dict, f: Annotated[str, Form()] = ""):
+        return {"n": len(data)}
+
+    uploads.include_router(inner)
+    app.include_router(uploads)
+    app.include_router(lax, max_body_size=100, form_limits={"max_fields": 3})
+
+    @app.post("/app")
+    def at_app(data: dict):
+        return {"n": len(data)}
+
+    return app
+
+
+def _json_of(n: int) -> dict[str, Any]:
+    return {"json": {str(i): "x" for i in range(n)}}
+
+
+ROUTER_LIMIT_CASES: list[Case] = [
+    ("POST", "/app", _json_of(1)), ("POST", "/app", _json_of(5)),
+    ("POST", "/uploads/big", _json_of(5)), ("POST", "/uploads/big", _json_of(40)),
+    ("POST", "/uploads/own", _json_of(3)), ("POST", "/uploads/own", _json_of(5)),
+    ("POST", "/uploads/form", {"data": {"a": ["1", "2"]}}), ("POST", "/uploads/form", {"data": {"a": ["12345"]}}),
+    ("POST", "/uploads/inner/loose", {"content": b'{"a": 1}', "headers": {"content-type": "text/plain"}}),
+    ("POST", "/uploads/inner/loose", _json_of(40)),
+    ("POST", "/lax/called", _json_of(10)), ("POST", "/lax/called", _json_of(30)),
+    ("POST", "/lax/called", {"content": b'{"a": 1}', "headers": {"content-type": "text/plain"}}),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "kwargs"), ROUTER_LIMIT_CASES, ids=_ids(ROUTER_LIMIT_CASES))
+def test_router_limits(method: str, url: str, kwargs: dict[str, Any]) -> None:
+    check(router_limits_app, method, url, **kwargs)
+
+
+@pytest.mark.parametrize("options", [{"max_body_size": -1}, {"max_body_size": True}, {"max_body_size": "10"},
+                                     {"form_limits": {"max_fieldz": 1}}, {"form_limits": {"max_files": -1}}])
+def test_bad_router_limits_are_refused_where_the_router_is_made(options: dict[str, Any]) -> None:
+    for fw in (FASTAPI, FASTRAPI):
+        with pytest.raises(ValueError):
+            fw.APIRouter(**options)
+        with pytest.raises(ValueError):
+            fw.FastAPI().include_router(fw.APIRouter(), **options)
 
 
 def no_params_app(fw: SimpleNamespace) -> Any:

@@ -123,6 +123,7 @@ def test_pages_escape_what_they_embed() -> None:
     assert '"x": "\\u003c/script\\u003e\\u003cb\\u003e"' in client.get("/docs").text
 
 
+@pytest.mark.filterwarnings("ignore:The `root_path` parameter is deprecated")
 def test_under_a_root_path_the_pages_point_below_it() -> None:
     app = FastrAPI(root_path="/api/v1")
     client = TestClient(app)
@@ -196,6 +197,7 @@ def test_docs_assets_of_ones_own() -> None:
 
 
 @needs_local_assets
+@pytest.mark.filterwarnings("ignore:The `root_path` parameter is deprecated")
 def test_local_assets_are_served_by_the_app() -> None:
     client = TestClient(FastrAPI(docs_assets="local", root_path="/api"))
     page = client.get("/docs").text

@@ -143,6 +143,7 @@ def test_router_dependencies_are_passed_to_routes() -> None:
     assert route.dependencies == marker
 
 
+@pytest.mark.filterwarnings("ignore:The `root_path` parameter is deprecated")
 def test_root_path_setting() -> None:
     """FastrAPI(root_path=...) as behind a proxy: routes answer with or without the prefix, URLs carry it."""
     app = FastrAPI(root_path="/api/v1")

@@ -56,9 +56,7 @@ def route_settings(options: Mapping[str, Any], settings: Mapping[str, Any]) -> d
     max_body_size = options.get("max_body_size")
     if max_body_size is None:
         max_body_size = settings.get("max_body_size")
-    if max_body_size is not None and (isinstance(max_body_size, bool) or not isinstance(max_body_size, int)
-                                      or max_body_size < 0):
-        raise ValueError("max_body_size must be a non-negative integer or None")
+    check_max_body_size(max_body_size)
     strict = options.get("strict_content_type")
     if strict is None:
         strict = settings.get("strict_content_type")
@@ -67,6 +65,13 @@ def route_settings(options: Mapping[str, Any], settings: Mapping[str, Any]) -> d
         "form_limits": form_limits(options.get("form_limits"), form_limits(settings.get("form_limits"))),
         "strict_content_type": True if strict is None else bool(strict),
     }
+
+
+def check_max_body_size(max_body_size: object) -> None:
+    """Refuse a ``max_body_size`` that is not a non-negative int or None (FastAPI's ValueError)."""
+    if max_body_size is not None and (isinstance(max_body_size, bool) or not isinstance(max_body_size, int)
+                                      or max_body_size < 0):
+        raise ValueError("max_body_size must be a non-negative integer or None")
 
 
 def with_settings(plan: RoutePlan, options: Mapping[str, Any], settings: Mapping[str, Any]) -> RoutePlan:

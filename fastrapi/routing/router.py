@@ -8,12 +8,14 @@ from typing import Any, cast
 
 from typing_extensions import deprecated
 
+from fastrapi.dependencies.compile import check_max_body_size
 from fastrapi.exceptions import FastrAPIError
+from fastrapi.formparsers import check_form_limits
 from fastrapi.lifespan import ON_EVENT_DEPRECATED
 from fastrapi.responses import Response
 from fastrapi.routing.defaults import DEFAULT_RESPONSE_CLASS, DefaultPlaceholder
 from fastrapi.routing.dispatch import route_request
-from fastrapi.routing.include import IncludeContext, IncludedRouter
+from fastrapi.routing.include import SETTING_OPTIONS, IncludeContext, IncludedRouter
 from fastrapi.routing.matcher import Matcher
 from fastrapi.routing.paths import NoMatchFound
 from fastrapi.routing.routes import APIRoute, BaseRoute, Mount
@@ -89,6 +91,9 @@ class APIRouter(RouteDecorators):
         include_in_schema: bool = True,
         generate_unique_id_function: Any = None,
         route_class: type[APIRoute] = APIRoute,
+        strict_content_type: bool | None = None,
+        max_body_size: int | None = None,
+        form_limits: Mapping[str, int] | None = None,
         **options: Any,
     ) -> None:
         if prefix:
@@ -108,6 +113,12 @@ class APIRouter(RouteDecorators):
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
         self.generate_unique_id_function = generate_unique_id_function
+        # Request-handling settings for the routes added here (a route's own win; unset: the app's).
+        check_max_body_size(max_body_size)
+        check_form_limits(form_limits)
+        self.strict_content_type = strict_content_type
+        self.max_body_size = max_body_size
+        self.form_limits = dict(form_limits or {})
         self.route_class = route_class  # what add_api_route makes (a subclass: FastAPI's custom route classes)
         self.extra = options  # FastAPI's other APIRouter arguments, accepted and kept (not ``options``: a verb)
         # The app's route settings (max_body_size, form_limits, strict_content_type): the app sets
@@ -171,11 +182,13 @@ class APIRouter(RouteDecorators):
         """Register ``endpoint`` for ``path`` and ``methods``, with this router's options merged in."""
         if generate_unique_id_function is not None or self.generate_unique_id_function is not None:
             kwargs["generate_unique_id_function"] = generate_unique_id_function or self.generate_unique_id_function
-        merged = IncludeContext.of(self).combine(IncludeContext(
-            prefix=path, tags=list(tags or []), dependencies=list(dependencies or []),
+        merged = IncludeContext.of(self).combine(IncludeContext.settings_of(
+            kwargs, prefix=path, tags=list(tags or []), dependencies=list(dependencies or []),
             default_response_class=response_class, responses=dict(responses or {}),
             callbacks=list(callbacks or []), deprecated=deprecated, include_in_schema=include_in_schema,
         ))
+        for setting in SETTING_OPTIONS:
+            kwargs.pop(setting, None)
         route_class = route_class_override or self.route_class
         route = route_class(merged.prefix, endpoint, methods=methods, **merged.route_options(), **kwargs)
         self.routes.append(route)
@@ -219,14 +232,19 @@ class APIRouter(RouteDecorators):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         generate_unique_id_function: Any = None,
+        max_body_size: int | None = None,
+        form_limits: Mapping[str, int] | None = None,
     ) -> None:
         """Serve ``router``'s routes here, under ``prefix`` and with the given options added.
 
         The inclusion is live: routes added to ``router`` afterwards are served as well. The
         options merge like FastAPI's: tags, dependencies and callbacks are prepended, responses
         merged, ``deprecated`` ORed, ``include_in_schema`` ANDed, and the response class is the
-        route's own, else the included router's default, else this call's, else this router's.
+        route's own, else the included router's default, else this call's, else this router's
+        (``max_body_size`` and each form limit the same way).
         """
+        check_max_body_size(max_body_size)
+        check_form_limits(form_limits)
         assert self is not router, (
             "Cannot include the same APIRouter instance into itself. Did you mean to include a different router?"
         )
@@ -246,6 +264,7 @@ class APIRouter(RouteDecorators):
             default_response_class=default_response_class, responses=dict(responses or {}),
             callbacks=list(callbacks or []), deprecated=deprecated, include_in_schema=include_in_schema,
             generate_unique_id_function=generate_unique_id_function,
+            max_body_size=max_body_size, form_limits=dict(form_limits or {}),
         ))
         self.routes.append(IncludedRouter(router, context))
         router._includers.append(self)
