@@ -24,7 +24,7 @@ from fastrapi.datastructures import State
 from fastrapi.dependencies.compile import check_max_body_size
 from fastrapi.dependencies.overrides import DependencyOverrides
 from fastrapi.exception_handlers import http_exception_response, request_validation_error_response
-from fastrapi.exception_layer import ExceptionHandler, ExceptionLayer
+from fastrapi.exception_layer import ExceptionHandler, ExceptionLayer, handler_key
 from fastrapi.exceptions import FastAPIDeprecationWarning, HTTPException, RequestValidationError
 from fastrapi.formparsers import check_form_limits
 from fastrapi.lifespan import ON_EVENT_DEPRECATED, Lifespan
@@ -163,7 +163,8 @@ class FastrAPI(RouteDecorators):
             HTTPException: http_exception_response,
             RequestValidationError: request_validation_error_response,
         }
-        self.exception_handlers.update(exception_handlers or {})
+        for key, handler in (exception_handlers or {}).items():
+            self.add_exception_handler(key, handler)
         self.exception_layer = ExceptionLayer(self, self.router)
         self.lifespan = Lifespan(self, lifespan, on_startup, on_shutdown)
         self.background_runner = BackgroundRunner(on_error=on_background_error, concurrency=background_concurrency,
@@ -272,7 +273,8 @@ class FastrAPI(RouteDecorators):
         return decorator
 
     def add_exception_handler(self, key: int | type[Exception], handler: ExceptionHandler) -> None:
-        self.exception_handlers[key] = handler
+        """Answer ``key`` (a status code or an exception class) with ``handler(request, exc)``."""
+        self.exception_handlers[handler_key(key)] = handler
 
     @deprecated(ON_EVENT_DEPRECATED)
     def on_event(self, event: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -89,21 +90,36 @@ class ExceptionLayer:
 
     def _find_handler(self, exc: Exception) -> ExceptionHandler | None:
         handlers = self.app.exception_handlers
+        is_http = isinstance(exc, HTTPException) or _is_starlette_http_exception(exc)
         # A 500 handler answers unhandled errors only, never an HTTPException(500) (as in Starlette).
-        if isinstance(exc, HTTPException) and exc.status_code != 500 and exc.status_code in handlers:
-            return handlers[exc.status_code]
+        if is_http and exc.status_code != 500 and exc.status_code in handlers:  # type: ignore[attr-defined]
+            return handlers[exc.status_code]  # type: ignore[attr-defined]
         for cls in type(exc).__mro__:
             if cls is Exception:
                 break  # an Exception handler answers like a 500 handler: in server_error
             if cls in handlers:
                 return handlers[cls]
-        return None
+        return handlers.get(HTTPException) if is_http else None
 
     @staticmethod
     def _call_handler(handler: ExceptionHandler, request: Request, exc: Exception) -> Response:
         if is_async_callable(handler):
             return run_async(handler, (request, exc), {})  # type: ignore[no-any-return]
         return run_sync(handler, request, exc)  # type: ignore[no-any-return]
+
+
+def handler_key(key: int | type[Exception]) -> int | type[Exception]:
+    """The key a handler is registered under: Starlette's ``HTTPException`` (FastAPI's docs register
+    handlers for it, imported from ``starlette.exceptions``) stands for fastrapi's."""
+    if isinstance(key, type) and key.__name__ == "HTTPException" and key.__module__ == "starlette.exceptions":
+        return HTTPException
+    return key
+
+
+def _is_starlette_http_exception(exc: Exception) -> bool:
+    """A ``starlette.exceptions.HTTPException`` raised by the app's code: answered as fastrapi's."""
+    module = sys.modules.get("starlette.exceptions")
+    return module is not None and isinstance(exc, module.HTTPException)
 
 
 def _invalid_request(request: Request, exc: ClientDisconnect | MalformedBody) -> Response:

@@ -65,7 +65,8 @@ FASTAPI = _namespace(
 )
 FASTRAPI = _namespace(
     "fastrapi", fastrapi, fastrapi.responses, fastrapi.exceptions, fastrapi.exception_handlers, fastrapi.encoders,
-    fastrapi.testclient, fastrapi.HTTPException, fastrapi.status,
+    # The tutorials' own import, unchanged: fastrapi answers Starlette's HTTPException as its own.
+    fastrapi.testclient, starlette.exceptions.HTTPException, fastrapi.status,
 )
 
 AppFactory = Callable[[SimpleNamespace], Any]

@@ -181,6 +181,19 @@ class APIRoute(PlannedRoute):
         return f"{type(self).__name__}(path={self.path!r}, name={self.name!r}, methods={self.methods!r})"
 
 
+# ASGI adapters around a WSGI app that FastAPI's "Including WSGI" page wraps a Flask app in; fastrapi
+# mounts the WSGI app they hold, so that page's code runs unchanged.
+_WSGI_ADAPTERS = {("a2wsgi.wsgi", "WSGIMiddleware"), ("starlette.middleware.wsgi", "WSGIMiddleware")}
+
+
+def _unwrapped_wsgi(app: Any) -> Any:
+    """The WSGI app inside an ASGI ``WSGIMiddleware`` (a2wsgi's or Starlette's), else ``app``."""
+    cls = type(app)
+    if (cls.__module__, cls.__qualname__) in _WSGI_ADAPTERS and callable(getattr(app, "app", None)):
+        return app.app
+    return app
+
+
 class Mount(BaseRoute):
     """Hands every request under ``path`` to a WSGI app, with ``SCRIPT_NAME``/``PATH_INFO`` moved.
 
@@ -195,6 +208,7 @@ class Mount(BaseRoute):
         if app is None and routes is None:
             raise ValueError("Either 'app=...', or 'routes=' must be specified")
         if app is not None:
+            app = _unwrapped_wsgi(app)
             check_mountable(app, path)
         self.path = path.rstrip("/")
         # Mount(routes=...): a router of the enclosing app, whose exception handlers answer for it.
