@@ -36,7 +36,7 @@ import fastrapi.testclient
 
 _COMMON = (
     "FastAPI", "APIRouter", "HTTPException", "Request", "Response", "Query", "Path", "Header", "Cookie", "Body",
-    "status", "BackgroundTasks",
+    "status", "BackgroundTasks", "Depends",
 )
 _RESPONSES = ("JSONResponse", "HTMLResponse", "PlainTextResponse", "RedirectResponse")
 

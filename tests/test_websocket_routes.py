@@ -4,6 +4,7 @@ fastrapi's build works over real sockets on every server with the ``websockets``
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import fastapi
 import fastapi.middleware.cors
 import fastapi.middleware.gzip
+import fastapi.testclient
 import pytest
 from fastapi.testclient import TestClient as FastAPIClient
 from starlette.websockets import WebSocketDisconnect as StarletteDisconnect
@@ -20,6 +22,7 @@ from websockets.sync.client import connect
 import fastrapi
 import fastrapi.middleware.cors
 import fastrapi.middleware.gzip
+import fastrapi.testclient
 from fastrapi.testclient import TestClient
 from fastrapi.websockets import WebSocketDisconnect
 from tests.apps import websocket_routes_app
@@ -309,20 +312,40 @@ def test_pings_keep_an_answering_client_and_drop_a_silent_one(pinging_port: int)
         sock.close()
 
 
-def test_an_uncaught_disconnect_ends_the_endpoint_quietly() -> None:
-    """fastrapi's choice (docs/differences.md): the client left, nothing to raise; Starlette's TestClient raises."""
-    app = fastrapi.FastAPI()
-    ended: list[str] = []
+def _uncaught_disconnect_app(module: Any, ended: list[str]) -> Any:
+    app = module.FastAPI()
 
-    @app.websocket("/ws")
-    async def endpoint(websocket: fastrapi.WebSocket) -> None:
+    async def endpoint(websocket: Any) -> None:
         await websocket.accept()
         try:
             await websocket.receive_text()  # the client closes: WebSocketDisconnect, not caught here
         finally:
             ended.append("ended")
 
-    with TestClient(app) as test_client:
+    endpoint.__annotations__ = {"websocket": module.WebSocket, "return": None}  # this module's annotations are str
+    app.websocket("/ws")(endpoint)
+    return app
+
+
+@pytest.mark.parametrize("module", [fastapi, fastrapi], ids=["fastapi", "fastrapi"])
+def test_an_uncaught_disconnect_is_raised_when_the_test_leaves_the_session(module: Any) -> None:
+    """As Starlette's TestClient: FastAPI's WebSocket tutorial tests wrap the session in
+    ``pytest.raises(WebSocketDisconnect)``."""
+    ended: list[str] = []
+    with module.testclient.TestClient(_uncaught_disconnect_app(module, ended)) as test_client:
+        with pytest.raises(DISCONNECTS) as left:
+            with test_client.websocket_connect("/ws"):
+                pass
+    assert left.value.code == 1000
+    assert ended == ["ended"]
+
+
+def test_an_uncaught_disconnect_ends_the_endpoint_quietly_on_a_server(caplog: pytest.LogCaptureFixture) -> None:
+    """On a server the client has left: nothing is raised or logged (a TestClient that does not raise server
+    exceptions answers the same way)."""
+    ended: list[str] = []
+    with TestClient(_uncaught_disconnect_app(fastrapi, ended), raise_server_exceptions=False) as test_client:
         with test_client.websocket_connect("/ws"):
             pass
         wait_until(lambda: ended == ["ended"], timeout=5)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

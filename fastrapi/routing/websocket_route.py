@@ -90,8 +90,12 @@ class APIWebSocketRoute(PlannedRoute):
     def _finish(self, websocket: WebSocket | SyncWebSocket, environ: Environ, start_response: StartResponse,
                 error: BaseException | None) -> Iterable[bytes]:
         """Close as FastAPI does for what the endpoint ended with, then hand the socket back."""
-        if error is None or isinstance(error, WebSocketDisconnect):
+        if error is None:
             return websocket.finish(start_response)
+        if isinstance(error, WebSocketDisconnect):
+            if environ.get(RAISE_SERVER_EXCEPTIONS_KEY):
+                raise error  # TestClient: raised when the test leaves the session, as Starlette's does
+            return websocket.finish(start_response)  # a server: the client left, nothing to answer
         if isinstance(error, RequestValidationError):  # a parameter or dependency did not validate
             error = WebSocketRequestValidationError(error.errors())
         if isinstance(error, WebSocketRequestValidationError):
