@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableSequence
 from typing import IO, Any, NamedTuple, TypeVar, overload
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlsplit
 
@@ -137,6 +137,58 @@ class MutableHeaders(Headers):
     def update(self, other: Mapping[str, str]) -> None:
         for key, value in other.items():
             self[key] = value
+
+
+class RawHeaders(MutableSequence[tuple[bytes, bytes]]):
+    """``response.raw_headers``: the response's headers as (bytes, bytes) pairs, live as Starlette's list is:
+    ``response.raw_headers.append((b"set-cookie", b"a=1"))`` adds a header to the response."""
+
+    __slots__ = ("_headers",)
+
+    def __init__(self, headers: MutableHeaders) -> None:
+        self._headers = headers
+
+    @staticmethod
+    def _decoded(pair: tuple[bytes, bytes]) -> tuple[str, str]:
+        key, value = pair
+        return key.decode("latin-1").lower(), value.decode("latin-1")
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[bytes, bytes]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[bytes, bytes]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[bytes, bytes] | list[tuple[bytes, bytes]]:
+        if isinstance(index, slice):
+            return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self._headers._items[index]]
+        key, value = self._headers._items[index]
+        return key.encode("latin-1"), value.encode("latin-1")
+
+    @overload
+    def __setitem__(self, index: int, pair: tuple[bytes, bytes]) -> None: ...
+    @overload
+    def __setitem__(self, index: slice, pair: Iterable[tuple[bytes, bytes]]) -> None: ...
+
+    def __setitem__(self, index: int | slice, pair: Any) -> None:
+        if isinstance(index, slice):
+            self._headers._items[index] = [self._decoded(p) for p in pair]
+        else:
+            self._headers._items[index] = self._decoded(pair)
+
+    def __delitem__(self, index: int | slice) -> None:
+        del self._headers._items[index]
+
+    def __len__(self) -> int:
+        return len(self._headers._items)
+
+    def insert(self, index: int, pair: tuple[bytes, bytes]) -> None:
+        self._headers._items.insert(index, self._decoded(pair))
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == other if isinstance(other, list) else NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 def parse_query_string(query: str) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ from typing_extensions import deprecated
 
 from fastrapi import ranges
 from fastrapi.background import BackgroundTask, flatten, runner_for
-from fastrapi.datastructures import URL, MutableHeaders
+from fastrapi.datastructures import URL, MutableHeaders, RawHeaders
 from fastrapi.exceptions import FastAPIDeprecationWarning
 from fastrapi.ranges import FileChunks
 from fastrapi.stream_steps import Steps, iterate, steps_for
@@ -127,8 +127,13 @@ class Response:
             self.headers.append("content-type", media_type)
 
     @property
-    def raw_headers(self) -> list[tuple[str, str]]:
-        return self.headers.raw()
+    def raw_headers(self) -> RawHeaders:
+        """The headers as (bytes, bytes) pairs, live: appending to it adds a header (as in Starlette)."""
+        return RawHeaders(self.headers)
+
+    @raw_headers.setter
+    def raw_headers(self, pairs: Iterable[tuple[bytes, bytes]]) -> None:
+        RawHeaders(self.headers)[:] = list(pairs)
 
     def set_cookie(
         self,

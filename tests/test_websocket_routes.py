@@ -332,10 +332,9 @@ def test_an_uncaught_disconnect_is_raised_when_the_test_leaves_the_session(modul
     """As Starlette's TestClient: FastAPI's WebSocket tutorial tests wrap the session in
     ``pytest.raises(WebSocketDisconnect)``."""
     ended: list[str] = []
-    with module.testclient.TestClient(_uncaught_disconnect_app(module, ended)) as test_client:
-        with pytest.raises(DISCONNECTS) as left:
-            with test_client.websocket_connect("/ws"):
-                pass
+    with module.testclient.TestClient(_uncaught_disconnect_app(module, ended)) as test_client, \
+            pytest.raises(DISCONNECTS) as left, test_client.websocket_connect("/ws"):
+        pass
     assert left.value.code == 1000
     assert ended == ["ended"]
 
