@@ -82,8 +82,9 @@ class DocumentedRoute:
 def document_route(route: APIRoute, generate: Callable[[APIRoute], str] | None = None) -> DocumentedRoute:
     """Work out the operation id and schema fields of ``route`` (and of its callbacks)."""
     operation_id = unique_id(route, generate)
+    schema_id = unique_id(route, generate, as_built=True)  # Body_/Response_ schema names
     callbacks = [document_route(cb) for cb in route.callbacks if isinstance(cb, APIRoute)]
-    return DocumentedRoute(route, operation_id, route_fields(route, operation_id), callbacks)
+    return DocumentedRoute(route, operation_id, route_fields(route, schema_id), callbacks)
 
 
 @dataclass(slots=True)

@@ -83,11 +83,14 @@ def default_unique_id(route: APIRoute) -> str:
     return f"{text}_{route.methods[0].lower()}"
 
 
-def unique_id(route: APIRoute, generate: Callable[[APIRoute], str] | None = None) -> str:
+def unique_id(route: APIRoute, generate: Callable[[APIRoute], str] | None = None, *, as_built: bool = False) -> str:
     """The route's operation id: ``operation_id=``, else its own ``generate_unique_id_function`` (given to
-    the route or its router), else ``generate`` (from ``include_router``), else FastAPI's default."""
-    if route.operation_id:
-        return route.operation_id
+    the route or its router), else ``generate`` (from ``include_router``), else FastAPI's default.
+    ``as_built``: from the ``operation_id`` the route was made with, as FastAPI names its schemas even
+    after ``route.operation_id`` is set later."""
+    given = route.built_operation_id if as_built else route.operation_id
+    if given:
+        return given
     function = route.options.get("generate_unique_id_function") or generate or default_unique_id
     return function(route)
 

@@ -138,6 +138,7 @@ class APIRoute(PlannedRoute):
         self.responses = dict(responses or {})
         self.deprecated = deprecated
         self.operation_id = operation_id
+        self.built_operation_id = operation_id  # what the OpenAPI schema names keep, if it is renamed later
         self.include_in_schema = include_in_schema
         self.openapi_extra = openapi_extra
         self.callbacks = list(callbacks or [])
