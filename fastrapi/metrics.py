@@ -26,7 +26,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-from fastrapi.types import Environ, StartResponse, WSGIApp
+from fastrapi.types import ROUTE_KEY, Environ, StartResponse, WSGIApp
 
 
 class _Router(Protocol):
@@ -116,9 +116,11 @@ def metrics_for(registry: CollectorRegistry) -> Metrics:
 
 
 def route_template(app: FastrAPI, environ: Environ) -> str:
-    """The path template of the route that answers this request (``UNMATCHED`` when none does)."""
-    path = environ.get("PATH_INFO") or "/"
-    route, _, _ = app.router.matcher.match(environ["REQUEST_METHOD"], path)
+    """The path template of the route that answered this request (``UNMATCHED`` when none did)."""
+    route = environ.get(ROUTE_KEY)  # set by the router; a middleware that copied the environ hides it
+    if route is None:
+        path = environ.get("PATH_INFO") or "/"
+        route, _, _ = app.router.matcher.match(environ["REQUEST_METHOD"], path)
     if route is None:
         return UNMATCHED
     return getattr(route, "path", None) or UNMATCHED

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping
 from functools import partial
 from http.cookies import _unquote
 from typing import Any, NoReturn, cast
@@ -13,7 +13,7 @@ from fastrapi.datastructures import URL, Address, FormData, Headers, QueryParams
 from fastrapi.exceptions import ClientDisconnect, HTTPException, MalformedBody
 from fastrapi.formparsers import FormError, FormLimits, parse_form
 from fastrapi.scope import ORIGINAL_PATH_KEY, RequestScope
-from fastrapi.types import APP_KEY, RequestApp
+from fastrapi.types import APP_KEY, APP_ROOT_KEY, OUTER_APP_KEY, RequestApp
 
 _MISSING = object()
 
@@ -86,8 +86,10 @@ class HTTPConnection:
 
     @property
     def base_url(self) -> URL:
-        """Scheme, host and the mount prefix (``SCRIPT_NAME``), ending in ``/``."""
-        root = escape_path(self.environ.get("SCRIPT_NAME", ""))
+        """Scheme, host and the outermost app's root path, ending in ``/`` (a mounted app's too, as in
+        Starlette: ``url_for`` builds on it)."""
+        environ = self.environ
+        root = escape_path(environ[APP_ROOT_KEY] if APP_ROOT_KEY in environ else environ.get("SCRIPT_NAME", ""))
         return URL(f"{self._origin()}{root}/")
 
     @property
@@ -103,15 +105,7 @@ class HTTPConnection:
         return self._url
 
     def _origin(self) -> str:
-        environ = self.environ
-        scheme = environ.get("wsgi.url_scheme", "http")
-        host = environ.get("HTTP_HOST")
-        if not host:
-            host = environ.get("SERVER_NAME", "localhost")
-            port = environ.get("SERVER_PORT", "")
-            if port and (scheme, port) not in (("http", "80"), ("https", "443")):
-                host = f"{host}:{port}"
-        return f"{scheme}://{host}"
+        return origin(self.environ)
 
     @property
     def state(self) -> State:
@@ -128,12 +122,25 @@ class HTTPConnection:
         return session  # type: ignore[no-any-return]  # SessionMiddleware's dict subclass
 
     def url_for(self, name: str, /, **path_params: Any) -> URL:
-        """Absolute URL of the route called ``name``."""
-        path = self.app.url_path_for(name, **path_params)
+        """Absolute URL of the route called ``name``, found from the outermost app (as Starlette's
+        ``scope["router"]``): inside a mounted app, ``"mount_name:route_name"``."""
+        path = (self.environ.get(OUTER_APP_KEY) or self.app).url_path_for(name, **path_params)
         return URL(str(self.base_url).rstrip("/") + path)
 
     def __getitem__(self, key: str) -> Any:
         return self.scope[key]
+
+
+def origin(environ: Mapping[str, Any]) -> str:
+    """``scheme://host[:port]`` of the request, from ``Host`` else the server's name and port."""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_HOST")
+    if not host:
+        host = environ.get("SERVER_NAME", "localhost")
+        port = environ.get("SERVER_PORT", "")
+        if port and (scheme, port) not in (("http", "80"), ("https", "443")):
+            host = f"{host}:{port}"
+    return f"{scheme}://{host}"
 
 
 class Request(HTTPConnection):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from fastrapi.types import APP_KEY
+from fastrapi.types import APP_KEY, OUTER_APP_KEY, ROUTE_KEY
 
 # FastrAPI(root_path=...) keeps the path as the client sent it here, before taking the root path off.
 ORIGINAL_PATH_KEY = "fastrapi.original_path"
@@ -64,6 +64,11 @@ def _type(environ: Mapping[str, Any]) -> str:
     return "websocket" if str(environ.get("HTTP_UPGRADE", "")).lower() == "websocket" else "http"
 
 
+def _router(environ: Mapping[str, Any]) -> Any:
+    """The outermost app's router, as Starlette's ``scope["router"]``."""
+    return getattr(environ.get(OUTER_APP_KEY) or environ.get(APP_KEY), "router", None)
+
+
 _KEYS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], Any]] = {
     "type": lambda environ, params: _type(environ),
     "http_version": lambda environ, params: str(environ.get("SERVER_PROTOCOL", "HTTP/1.1")).partition("/")[2] or "1.1",
@@ -80,6 +85,9 @@ _KEYS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], Any]] = {
     "server": lambda environ, params: _server(environ),
     "app": lambda environ, params: environ.get(APP_KEY),
     "path_params": lambda environ, params: params,
+    "route": lambda environ, params: environ.get(ROUTE_KEY),
+    "endpoint": lambda environ, params: getattr(environ.get(ROUTE_KEY), "endpoint", None),
+    "router": lambda environ, params: _router(environ),
 }
 
 

@@ -11,6 +11,14 @@ WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 APP_KEY = "fastrapi.app"
 """The environ key under which the app serving a request puts itself."""
+OUTER_APP_KEY = "fastrapi.outer_app"
+"""In a mounted app's environ: the outermost fastrapi app, which ``request.url_for`` resolves names with
+(Starlette's ``scope["router"]``)."""
+APP_ROOT_KEY = "fastrapi.app_root_path"
+"""In a mounted app's environ: the outermost app's ``SCRIPT_NAME``, ``request.base_url``'s path (Starlette's
+``scope["app_root_path"]``)."""
+ROUTE_KEY = "fastrapi.route"
+"""The route that answers the request (Starlette's ``scope["route"]``), set when a router matches one."""
 
 
 class RequestApp(Protocol):

@@ -128,9 +128,35 @@ def test_outer_app_finds_the_named_mounts_routes() -> None:
     check(named_mount_app, "GET", "/outer")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "request.url_for inside a mounted app: Starlette resolves names with the outermost router (scope['router']), "
-    "so 'subapi:read_item' and the outer app's 'outer' resolve and the bare 'read_item' is NoMatchFound; "
-    "fastrapi resolves with the inner app: 'read_item' resolves, the other two are NoMatchFound"))
 def test_url_for_inside_a_named_mount() -> None:
     check(named_mount_app, "GET", "/subapi/items/4")
+
+
+def scope_in_mount_app(fw: SimpleNamespace) -> Any:
+    """What a mounted app's request sees of its place: base_url, and scope's route, endpoint and router."""
+    app = fw.FastAPI()
+    subapi = fw.FastAPI()
+
+    def where(request: Any) -> dict[str, Any]:
+        route = request.scope["route"]
+        return {"base_url": str(request.base_url), "url": str(request.url),
+                "root_path": request.scope["root_path"], "route": route.path, "route_name": route.name,
+                "endpoint": request.scope["endpoint"].__name__,
+                "router_is_outer": request.scope["router"] is app.router,
+                "app_is_inner": request.scope["app"] is (subapi if "/subapi" in str(request.url) else app)}
+
+    @subapi.get("/items/{item_id}")
+    def read_item(item_id: int, request: fw.Request) -> dict[str, Any]:
+        return where(request)
+
+    @app.get("/top/{name}")
+    def top(name: str, request: fw.Request) -> dict[str, Any]:
+        return where(request)
+
+    app.mount("/subapi", subapi, name="subapi")
+    return app
+
+
+@pytest.mark.parametrize("url", ["/subapi/items/4", "/top/x?q=1"])
+def test_a_mounted_request_s_base_url_and_scope(url: str) -> None:
+    check(scope_in_mount_app, "GET", url)

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from fastrapi.exceptions import HTTPException
-from fastrapi.requests import Request, escape_path, request_path
+from fastrapi.requests import escape_path, origin, request_path
 from fastrapi.responses import RedirectResponse
 from fastrapi.routing.matcher import Matchable, Matcher
 from fastrapi.routing.paths import NoMatchFound
-from fastrapi.types import Environ, StartResponse
+from fastrapi.types import ROUTE_KEY, Environ, StartResponse
 
 # The method a WebSocket handshake is matched as: only WebSocket routes answer it.
 WEBSOCKET = "WEBSOCKET"
@@ -42,6 +42,7 @@ def route_request(table: RouteTable, environ: Environ, start_response: StartResp
         method = WEBSOCKET  # only WebSocket routes answer a handshake
     route, path_params, partial = matcher.match(method, path)
     if route is not None:
+        environ[ROUTE_KEY] = route  # request.scope["route"], metrics' route template
         if path_params:
             environ[PATH_PARAMS_KEY] = path_params  # for the exception layer's Request, as Starlette's scope
         return route.handle(environ, start_response, path_params)
@@ -54,7 +55,7 @@ def route_request(table: RouteTable, environ: Environ, start_response: StartResp
         other = path.rstrip("/") if path.endswith("/") else path + "/"
         if matcher.path_exists(other):
             # Starlette's URL: decoded path, raw query; RedirectResponse percent-encodes it.
-            url = str(Request(environ).base_url)[:-1] + escape_path(other)
+            url = origin(environ) + escape_path(environ.get("SCRIPT_NAME", "") + other)
             query = environ.get("QUERY_STRING")
             return RedirectResponse(f"{url}?{query}" if query else url)(environ, start_response)
     raise HTTPException(404)

@@ -19,7 +19,7 @@ from fastrapi.routing.endpoint import call_endpoint
 from fastrapi.routing.paths import NoMatchFound, PathTemplate, compile_path
 from fastrapi.routing.route_handler import default_route_handler, handle_with
 from fastrapi.serialization import DEFAULT, ResponseSerializer, infer_response_model
-from fastrapi.types import APP_KEY, Environ, StartResponse, WSGIApp
+from fastrapi.types import APP_KEY, APP_ROOT_KEY, OUTER_APP_KEY, Environ, StartResponse, WSGIApp
 
 # In a mounted app's environ: a FastrAPI app called it and answers HTTPExceptions it raises.
 MOUNTED_KEY = "fastrapi.mounted"
@@ -237,8 +237,11 @@ class Mount(BaseRoute):
             raw_remaining = remaining
         child = dict(environ)
         if not self.serves_routes:
-            child.pop(APP_KEY, None)
+            outer = child.pop(APP_KEY, None)
             child.pop(ERRORS_OUTSIDE_KEY, None)
+            if outer is not None and OUTER_APP_KEY not in child:  # the outermost app: names resolve there
+                child[OUTER_APP_KEY] = outer
+                child[APP_ROOT_KEY] = environ.get("SCRIPT_NAME", "")
         child[MOUNTED_KEY] = True
         child["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + raw_path[: len(raw_path) - len(raw_remaining)]
         child["PATH_INFO"] = raw_remaining

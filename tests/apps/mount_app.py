@@ -35,7 +35,8 @@ v2 = FastrAPI()
 
 @v2.get("/items/{item_id}", name="v2_item")
 def v2_item(item_id: int, request: Request):
-    return {"item_id": item_id, "url_for": str(request.url_for("v2_item", item_id=item_id))}
+    # Names resolve from the outermost app, as in FastAPI: the mount's name first.
+    return {"item_id": item_id, "url_for": str(request.url_for("v2:v2_item", item_id=item_id))}
 
 
 app = FastrAPI()
