@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from fastrapi.concurrency import is_async_callable, run_async, run_sync
 from fastrapi.exception_handlers import InvalidRequestResponse, server_error_response
-from fastrapi.exceptions import ClientDisconnect, HTTPException, MalformedBody
+from fastrapi.exceptions import ClientDisconnect, HTTPException, MalformedBody, is_http_exception
 from fastrapi.middleware.errors import ERRORS_OUTSIDE_KEY
 from fastrapi.requests import ContentTooLarge, Request, request_path
 from fastrapi.responses import PlainTextResponse, Response
@@ -90,7 +89,7 @@ class ExceptionLayer:
 
     def _find_handler(self, exc: Exception) -> ExceptionHandler | None:
         handlers = self.app.exception_handlers
-        is_http = isinstance(exc, HTTPException) or _is_starlette_http_exception(exc)
+        is_http = is_http_exception(exc)
         # A 500 handler answers unhandled errors only, never an HTTPException(500) (as in Starlette).
         if is_http and exc.status_code != 500 and exc.status_code in handlers:  # type: ignore[attr-defined]
             return handlers[exc.status_code]  # type: ignore[attr-defined]
@@ -114,12 +113,6 @@ def handler_key(key: int | type[Exception]) -> int | type[Exception]:
     if isinstance(key, type) and key.__name__ == "HTTPException" and key.__module__ == "starlette.exceptions":
         return HTTPException
     return key
-
-
-def _is_starlette_http_exception(exc: Exception) -> bool:
-    """A ``starlette.exceptions.HTTPException`` raised by the app's code: answered as fastrapi's."""
-    module = sys.modules.get("starlette.exceptions")
-    return module is not None and isinstance(exc, module.HTTPException)
 
 
 def _invalid_request(request: Request, exc: ClientDisconnect | MalformedBody) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,6 +29,14 @@ class HTTPException(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status_code={self.status_code!r}, detail={self.detail!r})"
+
+
+def is_http_exception(exc: BaseException) -> bool:
+    """fastrapi's ``HTTPException``, or Starlette's raised by the app's code (answered the same way)."""
+    if isinstance(exc, HTTPException):
+        return True
+    module = sys.modules.get("starlette.exceptions")
+    return module is not None and isinstance(exc, module.HTTPException)
 
 
 class FastrAPIError(RuntimeError):

@@ -19,6 +19,7 @@ import httpx
 from fastrapi.background import INLINE_TASKS_KEY
 from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY
 from fastrapi.scope import ORIGINAL_PATH_KEY
+from fastrapi.websocket_testing import WebSocketDenialResponse as WebSocketDenialResponse  # re-exported
 from fastrapi.websocket_testing import WebSocketTestSession
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

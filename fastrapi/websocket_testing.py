@@ -11,6 +11,7 @@ from typing import Any
 
 import gevent
 import gevent.socket
+import httpx
 from wsproto import ConnectionType, WSConnection
 from wsproto.connection import ConnectionState
 from wsproto.events import (
@@ -31,6 +32,12 @@ from fastrapi.websockets import WebSocketDisconnect
 JOIN_TIMEOUT = 10.0  # how long leaving the block waits for the app to finish
 
 
+class WebSocketDenialResponse(httpx.Response, WebSocketDisconnect):  # type: ignore[misc]  # as Starlette's
+    """The app answered the handshake with an HTTP response instead of accepting it (an ``HTTPException``
+    before ``accept()``, e.g. a security dependency's 401): raised by ``websocket_connect``, with the
+    response's ``status_code``, ``headers`` and ``json()``, as Starlette's TestClient raises it."""
+
+
 class WebSocketTestSession:
     """A connected test WebSocket: ``send_text``/``receive_json``/...; ``WebSocketDisconnect`` when closed."""
 
@@ -45,6 +52,8 @@ class WebSocketTestSession:
         self.accepted_subprotocol: str | None = None
         self.extra_headers: list[tuple[bytes, bytes]] = []
         self._failure: BaseException | None = None
+        self._answer: tuple[str, list[tuple[str, str]]] | None = None  # an HTTP answer to the handshake
+        self._answer_body = b""
         # The head wsproto would send is turned into the environ instead (the app never reads it).
         head = self._connection.send(Request(host=host, target=target, subprotocols=subprotocols))
         for line in head.split(b"\r\n")[1:]:
@@ -52,16 +61,28 @@ class WebSocketTestSession:
             if sep:
                 key = "HTTP_" + name.decode("latin-1").strip().upper().replace("-", "_")
                 environ[key] = value.decode("latin-1").strip()  # over httpx's Connection: keep-alive
-        environ[TAKEOVER_KEY] = lambda: Transport(self._app_socket)
+        self._taken_over = False
+        environ[TAKEOVER_KEY] = self._take_over
         self._environ = environ
         self._greenlet = gevent.spawn(self._run, app, environ)
 
+    def _take_over(self) -> Transport:
+        self._taken_over = True
+        return Transport(self._app_socket)
+
     def _run(self, app: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> None:
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            self._answer = (status, headers)
+
         try:
-            result = app(environ, lambda status, headers, exc_info=None: None)
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
+            result = app(environ, start_response)
+            try:
+                if not self._taken_over and environ.get(REFUSED_KEY) is None:
+                    self._answer_body = b"".join(result)  # not taken over: the answer is an HTTP response
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
         except BaseException as exc:  # handed to the test when it next waits on the app
             self._failure = exc
         finally:
@@ -83,7 +104,11 @@ class WebSocketTestSession:
                 break
         self._greenlet.join()
         self._raise_failure()
-        code, reason = self._environ.get(REFUSED_KEY, (1000, ""))
+        refused = self._environ.get(REFUSED_KEY)
+        if refused is None and self._answer is not None:
+            status, headers = self._answer
+            raise WebSocketDenialResponse(int(status.split(" ", 1)[0]), headers=headers, content=self._answer_body)
+        code, reason = refused or (1000, "")
         raise WebSocketDisconnect(code, reason)
 
     def _next_event(self) -> Any:

@@ -7,13 +7,15 @@ import json
 import logging
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import fastapi
 import fastapi.middleware.cors
 import fastapi.middleware.gzip
+import fastapi.security
 import fastapi.testclient
 import pytest
+import starlette.testclient
 from fastapi.testclient import TestClient as FastAPIClient
 from starlette.websockets import WebSocketDisconnect as StarletteDisconnect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -22,6 +24,7 @@ from websockets.sync.client import connect
 import fastrapi
 import fastrapi.middleware.cors
 import fastrapi.middleware.gzip
+import fastrapi.security
 import fastrapi.testclient
 from fastrapi.testclient import TestClient
 from fastrapi.websockets import WebSocketDisconnect
@@ -171,6 +174,14 @@ def test_parameters_and_refusals_over_real_sockets(base_url: str) -> None:
         with pytest.raises(InvalidStatus) as refused:
             connect(f"{base_url}{path}").close()
         assert refused.value.response.status_code == 403, path
+    # A security dependency's HTTPException before accepting: its HTTP answer (FastAPI's denial response).
+    with pytest.raises(InvalidStatus) as denied:
+        connect(f"{base_url}/secured").close()
+    assert denied.value.response.status_code == 401
+    assert denied.value.response.headers["www-authenticate"] == "Bearer"
+    assert json.loads(denied.value.response.body) == {"detail": "Not authenticated"}
+    with connect(f"{base_url}/secured", additional_headers={"Authorization": "Bearer abc"}) as ws:
+        assert ws.recv(timeout=5) == "token abc"
     with connect(f"{base_url}/boom") as ws, pytest.raises(ConnectionClosed) as closed:
         ws.recv(timeout=5)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1011
@@ -348,3 +359,34 @@ def test_an_uncaught_disconnect_ends_the_endpoint_quietly_on_a_server(caplog: py
             pass
         wait_until(lambda: ended == ["ended"], timeout=5)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def _secured_route_app(module: Any) -> Any:
+    app = module.FastAPI()
+    bearer = module.security.OAuth2PasswordBearer(tokenUrl="token")
+
+    async def endpoint(websocket: Any, token: Any) -> None:
+        await websocket.accept()
+        await websocket.send_text(f"token {token}")
+        await websocket.close()
+
+    endpoint.__annotations__ = {"websocket": module.WebSocket, "token": Annotated[str, module.Depends(bearer)],
+                                "return": None}
+    app.websocket("/secured")(endpoint)
+    return app
+
+
+@pytest.mark.parametrize("module", [fastapi, fastrapi], ids=["fastapi", "fastrapi"])
+def test_a_security_dependency_denies_the_handshake_with_its_http_answer(module: Any) -> None:
+    """An HTTPException before accept() (OAuth2PasswordBearer without a token) answers the handshake with the
+    app's HTTP response, as FastAPI's denial response: 401, its JSON and WWW-Authenticate."""
+    denial = starlette.testclient.WebSocketDenialResponse if module is fastapi \
+        else fastrapi.testclient.WebSocketDenialResponse
+    with module.testclient.TestClient(_secured_route_app(module)) as test_client:
+        with pytest.raises(denial) as denied, test_client.websocket_connect("/secured"):
+            pass
+        with test_client.websocket_connect("/secured", headers={"Authorization": "Bearer abc"}) as ws:
+            assert ws.receive_text() == "token abc"
+    assert denied.value.status_code == 401
+    assert denied.value.json() == {"detail": "Not authenticated"}
+    assert denied.value.headers["www-authenticate"] == "Bearer"

@@ -12,7 +12,12 @@ from fastrapi.dependencies.compile import compile_route
 from fastrapi.dependencies.exits import RequestExits
 from fastrapi.dependencies.solver import solve
 from fastrapi.encoders import jsonable_encoder
-from fastrapi.exceptions import RequestValidationError, WebSocketException, WebSocketRequestValidationError
+from fastrapi.exceptions import (
+    RequestValidationError,
+    WebSocketException,
+    WebSocketRequestValidationError,
+    is_http_exception,
+)
 from fastrapi.routing.dispatch import WEBSOCKET
 from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY
 from fastrapi.routing.paths import NoMatchFound, compile_path
@@ -20,7 +25,7 @@ from fastrapi.routing.routes import PlannedRoute
 from fastrapi.status import WS_1008_POLICY_VIOLATION
 from fastrapi.types import APP_KEY, Environ, StartResponse
 from fastrapi.websocket_session import COMPRESSION_KEY, MAX_SIZE_KEY, PING_INTERVAL_KEY, PING_TIMEOUT_KEY
-from fastrapi.websockets import SyncWebSocket, WebSocket, WebSocketDisconnect
+from fastrapi.websockets import SyncWebSocket, WebSocket, WebSocketDisconnect, WebSocketState
 
 logger = logging.getLogger("fastrapi")
 
@@ -104,6 +109,10 @@ class APIWebSocketRoute(PlannedRoute):
             return self._close(websocket, start_response, WS_1008_POLICY_VIOLATION, jsonable_encoder(error.errors()))
         if isinstance(error, WebSocketException):
             return self._close(websocket, start_response, error.code, error.reason or "")
+        if is_http_exception(error) and websocket.application_state is WebSocketState.CONNECTING:
+            # Before accepting the handshake is still an HTTP request: the app's exception layer answers it
+            # (a security dependency's 401 with its WWW-Authenticate), as Starlette's denial response.
+            raise error
         if not isinstance(error, Exception):
             websocket.finish(start_response, failed=True)
             raise error  # GreenletExit, KeyboardInterrupt: after the socket is closed

@@ -9,6 +9,7 @@ accepting. ``/rooms`` (HTTP) lists who is in the chat room.
 """
 
 # No ``from __future__ import annotations``: the endpoints annotate with the framework's local classes.
+import importlib
 import types
 from typing import Annotated, Any
 
@@ -95,6 +96,14 @@ def build(framework: types.ModuleType, **settings: Any) -> Any:
     async def boom(websocket: WebSocket) -> None:  # type: ignore[valid-type]
         await websocket.accept()
         raise RuntimeError("boom")
+
+    bearer = importlib.import_module(f"{framework.__name__}.security").OAuth2PasswordBearer(tokenUrl="token")
+
+    @app.websocket("/secured")
+    async def secured(websocket: WebSocket, token: Annotated[str, framework.Depends(bearer)]) -> None:  # type: ignore[valid-type]
+        await websocket.accept()
+        await websocket.send_text(f"token {token}")
+        await websocket.close()
 
     router = framework.APIRouter(prefix="/r", dependencies=[framework.Depends(cookie_or_token)])
 
