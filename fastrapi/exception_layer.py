@@ -8,13 +8,20 @@ from typing import Any, Protocol
 
 from fastrapi.concurrency import is_async_callable, run_async, run_sync
 from fastrapi.exception_handlers import InvalidRequestResponse, server_error_response
-from fastrapi.exceptions import ClientDisconnect, HTTPException, MalformedBody, is_http_exception
+from fastrapi.exceptions import (
+    ClientDisconnect,
+    HTTPException,
+    MalformedBody,
+    ValidationException,
+    is_http_exception,
+)
 from fastrapi.middleware.errors import ERRORS_OUTSIDE_KEY
 from fastrapi.requests import ContentTooLarge, Request, request_path
 from fastrapi.responses import PlainTextResponse, Response
 from fastrapi.routing.dispatch import PATH_PARAMS_KEY
 from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY, SendFailed
-from fastrapi.types import Environ, StartResponse, WSGIApp
+from fastrapi.routing.routes import PlannedRoute
+from fastrapi.types import ROUTE_KEY, Environ, StartResponse, WSGIApp
 
 logger = logging.getLogger("fastrapi")
 
@@ -57,6 +64,10 @@ class ExceptionLayer:
             return PlainTextResponse(exc.detail, status_code=exc.status_code)
         if isinstance(exc, (ClientDisconnect, MalformedBody)):
             return _invalid_request(request, exc)
+        if isinstance(exc, ValidationException) and exc.endpoint_ctx is None:
+            route = request.environ.get(ROUTE_KEY)
+            if isinstance(route, PlannedRoute):  # which endpoint, in the error's text (as FastAPI's)
+                exc.endpoint_ctx = route.endpoint_context(request.method, request.environ.get("SCRIPT_NAME", ""))
         handler = self._find_handler(exc)
         if handler is not None:
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.client
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 
 class HTTPException(Exception):
@@ -55,34 +55,70 @@ class PydanticV1NotSupportedError(RuntimeError):
     """Raised when a ``pydantic.v1`` model instance has to be encoded."""
 
 
-class ValidationException(Exception):
-    """Base of the validation errors: ``errors()`` lists pydantic-style error dicts."""
+class EndpointContext(TypedDict, total=False):
+    """Where a validation error happened: the endpoint's ``function``, ``file`` and ``line``, and ``path``
+    (``"GET /users/{user_id}"``), shown in the error's text."""
 
-    def __init__(self, errors: Sequence[Any]) -> None:
+    function: str
+    path: str
+    file: str
+    line: int
+
+
+class ValidationException(Exception):
+    """Base of the validation errors: ``errors()`` lists pydantic-style error dicts; ``endpoint_ctx`` says
+    which endpoint (set by the route the error came from, when the raiser did not)."""
+
+    def __init__(self, errors: Sequence[Any], *, endpoint_ctx: EndpointContext | None = None) -> None:
         self._errors = errors
+        self.endpoint_ctx = endpoint_ctx
 
     def errors(self) -> Sequence[Any]:
         return self._errors
 
+    @property
+    def endpoint_function(self) -> str | None:
+        return (self.endpoint_ctx or {}).get("function")
+
+    @property
+    def endpoint_path(self) -> str | None:
+        return (self.endpoint_ctx or {}).get("path")
+
+    @property
+    def endpoint_file(self) -> str | None:
+        return (self.endpoint_ctx or {}).get("file")
+
+    @property
+    def endpoint_line(self) -> int | None:
+        return (self.endpoint_ctx or {}).get("line")
+
     def __str__(self) -> str:
         lines = [f"{len(self._errors)} validation error{'s' if len(self._errors) != 1 else ''}:"]
         lines.extend(f"  {error}" for error in self._errors)
+        if self.endpoint_file and self.endpoint_line and self.endpoint_function:  # after a blank line, as FastAPI
+            lines.append(f'\n  File "{self.endpoint_file}", line {self.endpoint_line}, in {self.endpoint_function}')
+            if self.endpoint_path:
+                lines.append(f"    {self.endpoint_path}")
+        elif self.endpoint_path:
+            lines.append(f"\n  Endpoint: {self.endpoint_path}")
         return "\n".join(lines)
 
 
 class RequestValidationError(ValidationException):
     """The request did not match the endpoint's parameters (answered with 422)."""
 
-    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
-        super().__init__(errors)
+    def __init__(self, errors: Sequence[Any], *, body: Any = None,
+                 endpoint_ctx: EndpointContext | None = None) -> None:
+        super().__init__(errors, endpoint_ctx=endpoint_ctx)
         self.body = body
 
 
 class ResponseValidationError(ValidationException):
     """The endpoint returned something its response model rejects (answered with 500)."""
 
-    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
-        super().__init__(errors)
+    def __init__(self, errors: Sequence[Any], *, body: Any = None,
+                 endpoint_ctx: EndpointContext | None = None) -> None:
+        super().__init__(errors, endpoint_ctx=endpoint_ctx)
         self.body = body
 
 

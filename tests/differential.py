@@ -50,6 +50,7 @@ def _namespace(name: str, top: Any, responses: Any, exceptions: Any, handlers: A
         setattr(ns, attr, getattr(responses, attr))
     ns.status = status
     ns.RequestValidationError = exceptions.RequestValidationError
+    ns.ResponseValidationError = exceptions.ResponseValidationError
     # ``from starlette.exceptions import HTTPException as StarletteHTTPException`` in FastAPI's docs.
     ns.StarletteHTTPException = base_http_exception
     ns.http_exception_handler = handlers.http_exception_handler

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from fastrapi.asgi_guard import check_mountable
 from fastrapi.dependencies.analysis import RoutePlan
 from fastrapi.dependencies.compile import compile_route, with_settings
+from fastrapi.exceptions import EndpointContext
 from fastrapi.middleware.errors import ERRORS_OUTSIDE_KEY
 from fastrapi.path_streams import stream_plan
 from fastrapi.requests import Request
@@ -54,6 +56,7 @@ class BaseRoute:
 class PlannedRoute(BaseRoute):
     """A route whose endpoint runs from a ``RoutePlan``: the plan with an app's overrides, kept per version."""
 
+    path: str
     endpoint: Callable[..., Any]
     route_name: str
     options: dict[str, Any]
@@ -74,6 +77,29 @@ class PlannedRoute(BaseRoute):
             plan = with_settings(plan, self.options, self._settings)
         self._overridden = (version, plan)
         return plan
+
+    def endpoint_context(self, method: str, root_path: str) -> EndpointContext:
+        """Where a validation error of this route happened, for the error's text: the endpoint's function,
+        file and line (read on the first error), and ``"<method> <root path><path template>"``."""
+        location: EndpointContext | None = self.__dict__.get("_endpoint_location")
+        if location is None:
+            location = self.__dict__["_endpoint_location"] = _endpoint_location(self.endpoint)
+        return {**location, "path": f"{method} {root_path.rstrip('/')}{self.path}"}
+
+
+def _endpoint_location(function: Callable[..., Any]) -> EndpointContext:
+    location: EndpointContext = {}
+    try:
+        source_file = inspect.getsourcefile(function)
+        if source_file is not None:
+            location["file"] = source_file
+        location["line"] = inspect.getsourcelines(function)[1]
+    except (OSError, TypeError):  # built in, or no source on disk
+        pass
+    name = getattr(function, "__name__", None)
+    if name is not None:
+        location["function"] = name
+    return location
 
 
 class APIRoute(PlannedRoute):

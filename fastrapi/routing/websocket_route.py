@@ -102,7 +102,8 @@ class APIWebSocketRoute(PlannedRoute):
                 raise error  # TestClient: raised when the test leaves the session, as Starlette's does
             return websocket.finish(start_response)  # a server: the client left, nothing to answer
         if isinstance(error, RequestValidationError):  # a parameter or dependency did not validate
-            error = WebSocketRequestValidationError(error.errors())
+            error = WebSocketRequestValidationError(
+                error.errors(), endpoint_ctx=self.endpoint_context("WS", environ.get("SCRIPT_NAME", "")))
         if isinstance(error, WebSocketRequestValidationError):
             # Always before accept (parameters are solved first): a refusal, answered 403 on the wire;
             # TestClient sees the errors themselves as the reason, as FastAPI's does.
