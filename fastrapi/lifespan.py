@@ -30,6 +30,16 @@ ON_EVENT_DEPRECATED = """
         """
 
 
+def context_factory(lifespan: LifespanContext) -> LifespanContext:
+    """``lifespan`` as a context manager factory: a bare (async) generator function is wrapped, as FastAPI
+    accepts one (without a warning); a context manager factory is kept."""
+    if inspect.isasyncgenfunction(lifespan):
+        return contextlib.asynccontextmanager(lifespan)
+    if inspect.isgeneratorfunction(lifespan):
+        return contextlib.contextmanager(lifespan)
+    return lifespan
+
+
 def _call(handler: Callable[[], Any]) -> None:
     if inspect.iscoroutinefunction(handler):
         run_async(handler, (), {})
@@ -54,7 +64,7 @@ class Lifespan:
         on_shutdown: Sequence[Callable[[], Any]] | None,
     ) -> None:
         self.app = app
-        self.contexts: list[LifespanContext] = [lifespan] if lifespan is not None else []
+        self.contexts: list[LifespanContext] = [context_factory(lifespan)] if lifespan is not None else []
         self.handlers_ignored = lifespan is not None
         self.on_startup = list(on_startup or [])
         self.on_shutdown = list(on_shutdown or [])
@@ -72,7 +82,7 @@ class Lifespan:
         """Add an included router's startup/shutdown handlers and lifespan."""
         self.on_startup.extend(getattr(router, "on_startup", ()))
         self.on_shutdown.extend(getattr(router, "on_shutdown", ()))
-        self.contexts.extend(getattr(router, "lifespan_contexts", ()))
+        self.contexts.extend(context_factory(context) for context in getattr(router, "lifespan_contexts", ()))
 
     def startup(self) -> None:
         """Run startup once; later calls return at once. A failed startup can be retried."""

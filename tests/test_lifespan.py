@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -102,3 +103,41 @@ def test_startup_failure_under_serve_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ZeroDivisionError):
         app.serve("127.0.0.1", 0)
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("module", ["fastapi", "fastrapi"])
+def test_bare_generator_functions_as_lifespans(module: str) -> None:
+    """A lifespan written without @contextmanager (a plain or async generator function) runs, on the app and
+    on an included router, without a warning (as FastAPI 0.165)."""
+    import importlib
+
+    framework = importlib.import_module(module)
+    log: list[str] = []
+
+    def app_lifespan(app: object):  # type: ignore[no-untyped-def]
+        log.append("app up")
+        yield {"from_app": True}
+        log.append("app down")
+
+    async def router_lifespan(app: object):  # type: ignore[no-untyped-def]
+        log.append("router up")
+        yield {"from_router": True}
+        log.append("router down")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        router = framework.APIRouter(lifespan=router_lifespan)
+        app = framework.FastAPI(lifespan=app_lifespan)
+        app.include_router(router)
+    assert not caught
+
+    def state(request):  # type: ignore[no-untyped-def]
+        return {"app": request.state.from_app, "router": request.state.from_router}
+
+    state.__annotations__ = {"request": framework.Request}  # this module's annotations are strings
+    app.get("/state")(state)
+
+    testclient = importlib.import_module(f"{module}.testclient")
+    with testclient.TestClient(app) as client:
+        assert client.get("/state").json() == {"app": True, "router": True}
+    assert log == ["app up", "router up", "router down", "app down"]

@@ -11,7 +11,7 @@ from typing_extensions import deprecated
 from fastrapi.dependencies.compile import check_max_body_size
 from fastrapi.exceptions import FastrAPIError
 from fastrapi.formparsers import check_form_limits
-from fastrapi.lifespan import ON_EVENT_DEPRECATED
+from fastrapi.lifespan import ON_EVENT_DEPRECATED, context_factory
 from fastrapi.responses import Response
 from fastrapi.routing.defaults import DEFAULT_RESPONSE_CLASS, DefaultPlaceholder
 from fastrapi.routing.dispatch import route_request
@@ -109,7 +109,7 @@ class APIRouter(RouteDecorators):
         self.redirect_slashes = redirect_slashes
         self.on_startup = list(on_startup or [])
         self.on_shutdown = list(on_shutdown or [])
-        self.lifespan_contexts: list[Callable[[Any], Any]] = [lifespan] if lifespan is not None else []
+        self.lifespan_contexts: list[Callable[[Any], Any]] = [] if lifespan is None else [context_factory(lifespan)]
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
         self.generate_unique_id_function = generate_unique_id_function
