@@ -205,6 +205,16 @@ class Depends:
         clone.dependency = dependency
         return clone
 
+    def _key(self) -> tuple[Any, ...]:
+        return type(self), self.dependency, self.use_cache, self.scope
+
+    # Equal and hashable by value, as FastAPI's frozen dataclass (tools keep markers in sets and dicts).
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Depends) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def __repr__(self) -> str:
         name = getattr(self.dependency, "__name__", type(self.dependency).__name__)
         cache = "" if self.use_cache else ", use_cache=False"
@@ -221,6 +231,9 @@ class Security(Depends):
                  use_cache: bool = True) -> None:
         super().__init__(dependency, use_cache=use_cache)
         self.scopes = list(scopes or [])
+
+    def _key(self) -> tuple[Any, ...]:
+        return (*super()._key(), tuple(self.scopes))
 
 
 __all__ = [

@@ -24,7 +24,7 @@ import fastrapi  # noqa: E402
 import fastrapi.security  # noqa: E402
 import fastrapi.security.http  # noqa: E402
 import fastrapi.security.oauth2  # noqa: E402
-from tests.differential import check, clients, exchange, normalized_headers  # noqa: E402
+from tests.differential import FASTAPI, FASTRAPI, check, clients, exchange, normalized_headers  # noqa: E402
 
 _NAMES = ("Depends", "Security", "BackgroundTasks", "Form", "Body")
 
@@ -651,3 +651,15 @@ def test_dependency_overrides_testing_tutorial() -> None:
             client.app.dependency_overrides = {}
     for url in urls:
         check(overrides_app, "GET", url)
+
+
+def test_markers_are_equal_and_hashable_by_value_as_fastapi() -> None:
+    def call() -> None: ...
+
+    for fw in (FASTAPI, FASTRAPI):
+        security, Depends = dep(fw).Security, dep(fw).Depends
+        assert Depends(call) == Depends(call) and hash(Depends(call)) == hash(Depends(call)), fw.name
+        assert Depends(call) != Depends(call, scope="function"), fw.name
+        assert Depends(call) != Depends(call, use_cache=False), fw.name
+        assert security(call, scopes=["a"]) == security(call, scopes=["a"]) != security(call, scopes=["b"]), fw.name
+        assert len({Depends(call), Depends(call), security(call)}) == 2, fw.name
