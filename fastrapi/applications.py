@@ -223,6 +223,13 @@ class FastrAPI(RouteDecorators):
                                 dependencies: Sequence[Any] | None = None) -> APIWebSocketRoute:
         return self.router.add_api_websocket_route(path, endpoint, name=name, dependencies=dependencies)
 
+    def add_route(self, path: str, endpoint: Callable[..., Any], methods: Sequence[str] | None = None,
+                  name: str | None = None, include_in_schema: bool = True) -> None:
+        self.router.add_route(path, endpoint, methods=methods, name=name, include_in_schema=include_in_schema)
+
+    def add_websocket_route(self, path: str, endpoint: Callable[..., Any], name: str | None = None) -> None:
+        self.router.add_websocket_route(path, endpoint, name=name)
+
     def include_router(self, router: APIRouter, **kwargs: Any) -> None:
         """Add ``router``'s routes (also those it gets later) under ``prefix``, with the given overrides."""
         self.router.include_router(router, **kwargs)

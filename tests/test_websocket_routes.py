@@ -390,3 +390,12 @@ def test_a_security_dependency_denies_the_handshake_with_its_http_answer(module:
     assert denied.value.status_code == 401
     assert denied.value.json() == {"detail": "Not authenticated"}
     assert denied.value.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("module", [fastapi, fastrapi], ids=["fastapi", "fastrapi"])
+def test_a_handshake_no_route_takes_closes_with_1000_under_test_client(module: Any) -> None:
+    """(A real server answers it 403, as uvicorn: test_parameters_and_refusals_over_real_sockets.)"""
+    with module.testclient.TestClient(websocket_routes_app.build(module)) as test_client, \
+            pytest.raises(DISCONNECTS) as closed, test_client.websocket_connect("/nowhere"):
+        pass
+    assert type(closed.value).__name__ == "WebSocketDisconnect" and closed.value.code == 1000

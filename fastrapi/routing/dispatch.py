@@ -11,6 +11,7 @@ from fastrapi.responses import RedirectResponse
 from fastrapi.routing.matcher import Matchable, Matcher
 from fastrapi.routing.paths import NoMatchFound
 from fastrapi.types import ROUTE_KEY, Environ, StartResponse
+from fastrapi.websocket_session import REFUSED_KEY
 
 # The method a WebSocket handshake is matched as: only WebSocket routes answer it.
 WEBSOCKET = "WEBSOCKET"
@@ -47,6 +48,7 @@ def route_request(table: RouteTable, environ: Environ, start_response: StartResp
             environ[PATH_PARAMS_KEY] = path_params  # for the exception layer's Request, as Starlette's scope
         return route.handle(environ, start_response, path_params)
     if method == WEBSOCKET:
+        environ[REFUSED_KEY] = (1000, "")  # TestClient: a close before accepting, as Starlette's router closes
         raise HTTPException(403)  # as uvicorn answers a handshake no WebSocket route takes
     methods = getattr(partial, "methods", None)  # a WebSocket route's path has no HTTP methods: 404
     if methods:

@@ -18,6 +18,7 @@ from fastrapi.routing.dispatch import route_request
 from fastrapi.routing.include import SETTING_OPTIONS, IncludeContext, IncludedRouter
 from fastrapi.routing.matcher import Matcher
 from fastrapi.routing.paths import NoMatchFound
+from fastrapi.routing.plain import plain_methods, request_endpoint, websocket_endpoint
 from fastrapi.routing.routes import APIRoute, BaseRoute, Mount
 from fastrapi.routing.websocket_route import APIWebSocketRoute
 from fastrapi.types import WSGIApp
@@ -41,6 +42,33 @@ class RouteDecorators:
 
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
             self.add_api_websocket_route(path, func, name=name, dependencies=dependencies)
+            return func
+
+        return decorator
+
+    def add_route(self, path: str, endpoint: Callable[..., Any], methods: Sequence[str] | None = None,
+                  name: str | None = None, include_in_schema: bool = True) -> None:
+        raise NotImplementedError
+
+    def route(self, path: str, methods: Sequence[str] | None = None, name: str | None = None,
+              include_in_schema: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Starlette's decorator: ``endpoint(request)`` returns a ``Response``; no parameters are solved and
+        the route is not in the OpenAPI document."""
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            self.add_route(path, func, methods=methods, name=name, include_in_schema=include_in_schema)
+            return func
+
+        return decorator
+
+    def add_websocket_route(self, path: str, endpoint: Callable[..., Any], name: str | None = None) -> None:
+        raise NotImplementedError
+
+    def websocket_route(self, path: str, name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Starlette's decorator: ``endpoint(websocket)``, no parameters solved."""
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            self.add_websocket_route(path, func, name=name)
             return func
 
         return decorator
@@ -213,6 +241,24 @@ class APIRouter(RouteDecorators):
         self.routes.append(route)
         self._changed()
         return route
+
+    def add_route(self, path: str, endpoint: Callable[..., Any], methods: Sequence[str] | None = None,
+                  name: str | None = None, include_in_schema: bool = True) -> None:
+        """Starlette's plain route: ``endpoint(request) -> Response``, GET (and HEAD) unless ``methods``;
+        left out of the OpenAPI document, as in FastAPI. As there, the router's own ``prefix`` is not
+        applied (an ``include_router`` prefix is)."""
+        route = APIRoute(path, request_endpoint(endpoint), methods=plain_methods(methods),
+                         name=name or getattr(endpoint, "__name__", None), include_in_schema=False)
+        self.routes.append(route)
+        self._changed()
+
+    def add_websocket_route(self, path: str, endpoint: Callable[..., Any], name: str | None = None) -> None:
+        """Starlette's plain WebSocket route: ``endpoint(websocket)`` (the router's own ``prefix`` is not
+        applied, as in FastAPI)."""
+        route = APIWebSocketRoute(path, websocket_endpoint(endpoint),
+                                  name=name or getattr(endpoint, "__name__", None))
+        self.routes.append(route)
+        self._changed()
 
     def mount(self, path: str, app: WSGIApp, name: str | None = None) -> None:
         """Serve the WSGI app ``app`` under ``path`` (see ``Mount``)."""
