@@ -67,6 +67,19 @@ def infer_response_model(endpoint: Callable[..., Any], response_model: Any) -> A
     return annotation
 
 
+def response_adapter(model: Any) -> TypeAdapter[Any]:
+    """A ``TypeAdapter`` for a response model; ``FastrAPIError`` (when the route is added) for a type pydantic
+    cannot validate, with FastAPI's hint."""
+    try:
+        return TypeAdapter(model)
+    except Exception as exc:
+        raise FastrAPIError(
+            f"Invalid args for response field! {model!r} is not a valid Pydantic field type. A return "
+            "annotation that is not one (e.g. Response | dict | None) can be kept out of the response model "
+            "with the path operation decorator parameter response_model=None: "
+            "https://fastapi.tiangolo.com/tutorial/response-model/") from exc
+
+
 class ResponseSerializer:
     """Validates a return value through the route's response model and encodes it once.
 
@@ -79,10 +92,7 @@ class ResponseSerializer:
 
     def __init__(self, model: Any, *, include: Any = None, exclude: Any = None, by_alias: bool = True,
                  exclude_unset: bool = False, exclude_defaults: bool = False, exclude_none: bool = False) -> None:
-        try:
-            self.adapter: TypeAdapter[Any] = TypeAdapter(model)
-        except Exception as exc:
-            raise FastrAPIError(f"Invalid args for response field! {model!r} is not a valid pydantic type") from exc
+        self.adapter: TypeAdapter[Any] = response_adapter(model)
         self.options = {"include": include, "exclude": exclude, "by_alias": by_alias,
                         "exclude_unset": exclude_unset, "exclude_defaults": exclude_defaults,
                         "exclude_none": exclude_none}

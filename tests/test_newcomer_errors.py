@@ -9,10 +9,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import fastapi
+import fastapi.exceptions
 import pytest
 
 import fastrapi
+import fastrapi.exceptions
 from tests.servers import ROOT
 
 FILES = {
@@ -121,3 +125,23 @@ def test_dev_shows_the_mistake_and_waits_for_a_fix(project: Path) -> None:
         assert not any("Traceback" in line for line in lines.lines)
     finally:
         stop(process)
+
+
+class _NotPydantic:
+    pass
+
+
+@pytest.mark.parametrize("declare", [
+    lambda app: app.get("/", response_model=_NotPydantic),
+    lambda app: app.get("/", response_model=list[_NotPydantic]),
+    lambda app: app.get("/", responses={500: {"model": _NotPydantic}}),
+    lambda app: app.get("/", responses={"404": {"model": list[_NotPydantic]}}),
+], ids=["model", "list", "responses", "responses-list"])
+def test_a_response_model_pydantic_cannot_use_fails_where_the_route_is_added(declare: Any) -> None:
+    """As FastAPI: a FastAPIError when the route is added, with the hint to turn the model off."""
+    for module in (fastapi, fastrapi):
+        with pytest.raises(module.exceptions.FastAPIError) as failed:
+            declare(module.FastAPI())(lambda: None)
+        if module is fastrapi:
+            assert "is not a valid Pydantic field type" in str(failed.value)
+            assert "response_model=None" in str(failed.value)

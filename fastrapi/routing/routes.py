@@ -7,6 +7,8 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
+from pydantic import BaseModel
+
 from fastrapi.asgi_guard import check_mountable
 from fastrapi.dependencies.analysis import RoutePlan
 from fastrapi.dependencies.compile import compile_route, with_settings
@@ -20,7 +22,7 @@ from fastrapi.routing.dispatch import RouteList
 from fastrapi.routing.endpoint import call_endpoint
 from fastrapi.routing.paths import NoMatchFound, PathTemplate, compile_path
 from fastrapi.routing.route_handler import default_route_handler, handle_with
-from fastrapi.serialization import DEFAULT, ResponseSerializer, infer_response_model
+from fastrapi.serialization import DEFAULT, ResponseSerializer, infer_response_model, response_adapter
 from fastrapi.types import APP_KEY, APP_ROOT_KEY, OUTER_APP_KEY, Environ, StartResponse, WSGIApp
 
 # In a mounted app's environ: a FastrAPI app called it and answers HTTPExceptions it raises.
@@ -162,6 +164,10 @@ class APIRoute(PlannedRoute):
         self.description = description
         self.response_description = response_description
         self.responses = dict(responses or {})
+        for response in self.responses.values():  # a responses={...: {"model": X}} pydantic cannot use: now
+            model = response.get("model") if isinstance(response, dict) else None
+            if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
+                response_adapter(model)
         self.deprecated = deprecated
         self.operation_id = operation_id
         self.built_operation_id = operation_id  # what the OpenAPI schema names keep, if it is renamed later
