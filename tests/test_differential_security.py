@@ -218,6 +218,11 @@ def test_password_request_form_strict(data: dict[str, str]) -> None:
     check(tutorial003, "POST", "/strict", data=data)
 
 
+def test_the_login_forms_documents() -> None:
+    """The plain form marks password and client_secret "format": "password"; the strict one does not."""
+    check(tutorial003, "GET", "/openapi.json")
+
+
 # -- tutorials 004-005: JWT and scopes -----------------------------------------------------------
 
 
