@@ -45,6 +45,7 @@ _IMMUTABLE_DEFAULTS = (type(None), str, bytes, int, float, bool, complex, enum.E
 LOCATIONS = ("path", "query", "header", "cookie")
 SEP = "\x00"  # joins location and name in the parameters adapter's keys ("query\x00q")
 MODEL = "\x01"  # starts the key of a parameter model spread over its location
+TWIN = "\x02"  # ends the key of a parameter sent under the same name as an earlier one ("body\x00a\x02b")
 
 
 # -- the plan ---------------------------------------------------------------------------------
@@ -430,7 +431,7 @@ def _typed_dict(name: str, fields: list[ParamField], prefixed: bool) -> TypeAdap
     request name(s) through ``validation_alias`` so errors carry the request name."""
     spec: dict[str, Any] = {}
     for f in fields:
-        names = [adapter_key(f, reported, prefixed) for reported, _ in f.lookups]
+        names = [k for k, _ in f.keys] if prefixed else [adapter_key(f, reported, False) for reported, _ in f.lookups]
         alias: Any = names[0] if len(names) == 1 or f.model is not None else AliasChoices(*names)
         spec[f.name] = (Required if f.required else NotRequired)[Annotated[f.annotation, Field(validation_alias=alias)]]
     return TypeAdapter(TypedDict(name, spec))  # type: ignore[operator]
@@ -495,6 +496,16 @@ def body_plan(name: str, fields: list[ParamField], embed: bool | None = None,
     return BodyPlan(fields, embed or is_form, is_form, adapter, json_mode, optional, _fast(adapter, "validate_json"))
 
 
+def _separate_twins(fields: list[ParamField]) -> None:
+    """Give each parameter its own raw key when two read the same request name (``File(alias="a")``
+    next to ``a: UploadFile``): each reads the value its own way, so they cannot share one."""
+    taken: set[str] = set()
+    for f in fields:
+        keys = tuple((k + TWIN + f.name if k in taken else k, key) for k, key in f.keys)
+        taken.update(k for k, _ in keys)
+        f.keys = keys
+
+
 def analyse_call(plan: CallPlan, path_names: set[str], name: str) -> None:
     """Fill ``plan`` with what ``plan.call``'s signature takes from a request."""
     by_location: dict[str, list[ParamField]] = {}
@@ -518,6 +529,7 @@ def analyse_call(plan: CallPlan, path_names: set[str], name: str) -> None:
         location = "body" if isinstance(info, params.Body) else info.in_.value  # type: ignore[attr-defined]
         by_location.setdefault(location, []).append(_param_field(param.name, info, location))
     plan.depends = tuple(depends)
+    _separate_twins([f for group in by_location.values() for f in group])
     fields = []
     for location in LOCATIONS:
         if by_location.get(location):
