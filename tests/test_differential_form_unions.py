@@ -12,6 +12,7 @@ pytest.importorskip("fastapi")
 pytest.register_assert_rewrite("tests.differential")
 
 import fastapi  # noqa: E402
+from pydantic import BaseModel, Json  # noqa: E402
 
 import fastrapi  # noqa: E402
 from tests.differential import FASTAPI, FASTRAPI, check  # noqa: E402
@@ -48,3 +49,37 @@ def twins_app(fw: SimpleNamespace) -> Any:
 ])
 def test_parameters_sharing_a_name(method: str, url: str, kwargs: dict[str, Any]) -> None:
     check(twins_app, method, url, **kwargs)
+
+
+# -- a JSON-string field of a parameter model is one value, even of a list ------------------------
+
+
+class Sizes(BaseModel):
+    sizes: Json[list[int]]
+    label: str = ""
+
+
+def json_fields_app(fw: SimpleNamespace) -> Any:
+    Form, Query = fw.Form, fw.Query
+    app = fw.FastAPI()
+
+    @app.post("/sizes/")
+    def form_sizes(data: Annotated[Sizes, Form()]):
+        return data
+
+    @app.get("/sizes/")
+    def query_sizes(data: Annotated[Sizes, Query()]):
+        return data
+
+    return app
+
+
+@pytest.mark.parametrize(("method", "url", "kwargs"), [
+    ("POST", "/sizes/", {"data": {"sizes": "[1, 2]", "label": "s"}}),
+    ("POST", "/sizes/", {"data": {"sizes": ["[1]", "[2, 3]"]}}),
+    ("POST", "/sizes/", {"data": {"sizes": "nope"}}),
+    ("GET", "/sizes/?sizes=[4,5]", {}),
+    ("GET", "/sizes/?sizes=[4]&sizes=[5]", {}),
+])
+def test_json_field_of_a_model(method: str, url: str, kwargs: dict[str, Any]) -> None:
+    check(json_fields_app, method, url, **kwargs)

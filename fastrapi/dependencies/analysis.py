@@ -363,7 +363,7 @@ def _model_entry(field_name: str, info: FieldInfo, convert_underscores: bool, po
         pairs = [(a, _header_key(k)) for a, k in pairs]
     annotation = info.annotation
     file_bytes = _file_bytes(annotation) if location == "body" else 0
-    sequence = is_sequence(annotation)
+    sequence = is_sequence(annotation) and not any(type(m) is Json for m in info.metadata)  # a JSON string
     return ModelEntry(tuple(pairs), sequence, file_bytes, reader_for(location, sequence))
 
 
