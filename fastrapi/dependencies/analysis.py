@@ -35,6 +35,7 @@ from fastrapi.dependencies.annotations import (
     model_of,
 )
 from fastrapi.dependencies.extractors import Reader, read_one, reader_for
+from fastrapi.dependencies.form_unions import BranchField, FormUnion, form_union, union_models
 from fastrapi.exceptions import FastrAPIError
 from fastrapi.formparsers import FormLimits, ensure_multipart
 from fastrapi.requests import HTTPConnection
@@ -45,6 +46,7 @@ _IMMUTABLE_DEFAULTS = (type(None), str, bytes, int, float, bool, complex, enum.E
 LOCATIONS = ("path", "query", "header", "cookie")
 SEP = "\x00"  # joins location and name in the parameters adapter's keys ("query\x00q")
 MODEL = "\x01"  # starts the key of a parameter model spread over its location
+TWIN = "\x02"  # ends the key of a parameter sent under the same name as an earlier one ("body\x00a\x02b")
 
 
 # -- the plan ---------------------------------------------------------------------------------
@@ -84,6 +86,7 @@ class ParamField:
     annotation: Any  # the type validated, with its constraints
     is_sequence: bool
     model: ParamModel | None = None
+    union: FormUnion | None = None  # a form parameter typed as a union of models
     file_bytes: int = 0  # 1: an uploaded file read into bytes, 2: a list of them
     copy_default: bool = False
     validate_default: bool = False  # an absent value is replaced by the default before validation
@@ -348,7 +351,7 @@ def _lookups(name: str, info: FieldInfo, location: str) -> tuple[tuple[str, str]
 
 
 def _model_entry(field_name: str, info: FieldInfo, convert_underscores: bool, populate_by_name: bool,
-                 location: str) -> ModelEntry:
+                 location: str, by_alias: bool = True) -> ModelEntry:
     alias = info.validation_alias if isinstance(info.validation_alias, str) else None
     alias = alias or info.alias or field_name
     request_key = alias.replace("_", "-") if convert_underscores and alias == field_name else alias
@@ -356,13 +359,15 @@ def _model_entry(field_name: str, info: FieldInfo, convert_underscores: bool, po
     choices = info.validation_alias
     if isinstance(choices, AliasChoices) and all(isinstance(c, str) for c in choices.choices):
         pairs = [(c, c) for c in choices.choices]  # type: ignore[misc]
-    if populate_by_name and field_name not in [p[0] for p in pairs]:
+    if not by_alias:  # ``validate_by_alias=False``: the field's own name only
+        pairs = [(field_name, field_name.replace("_", "-") if convert_underscores else field_name)]
+    elif populate_by_name and field_name not in [p[0] for p in pairs]:
         pairs.append((field_name, field_name.replace("_", "-") if convert_underscores else field_name))
     if location == "header":
         pairs = [(a, _header_key(k)) for a, k in pairs]
     annotation = info.annotation
     file_bytes = _file_bytes(annotation) if location == "body" else 0
-    sequence = is_sequence(annotation)
+    sequence = is_sequence(annotation) and not any(type(m) is Json for m in info.metadata)  # a JSON string
     return ModelEntry(tuple(pairs), sequence, file_bytes, reader_for(location, sequence))
 
 
@@ -389,17 +394,32 @@ def _param_model(cls: type[BaseModel], info: FieldInfo, location: str) -> ParamM
                       _unwrap(info.annotation) is not cls, frozenset(skip), renames)
 
 
+def _branch_fields(cls: type[BaseModel]) -> tuple[BranchField, ...]:
+    """The fields of one branch of a form union, as a form sends them."""
+    config = cls.model_config
+    populate = bool(config.get("validate_by_name", config.get("populate_by_name", False)))
+    by_alias = config.get("validate_by_alias") is not False
+    entries = (_model_entry(n, i, False, populate, "body", by_alias) for n, i in cls.model_fields.items())
+    return tuple(BranchField(tuple(a for a, _ in e.lookups), e.is_sequence) for e in entries)
+
+
 def _param_field(name: str, info: FieldInfo, location: str) -> ParamField:
     annotation = info.annotation
     model = None
+    union = None
     is_form = isinstance(info, params.Form)
     if is_form:
         ensure_multipart()
     is_json = any(type(m) is Json for m in info.metadata)  # a JSON string, even of a list
-    if (location in ("query", "header", "cookie") or (is_form and not getattr(info, "embed", False))) and not is_json:
+    spread = is_form and not getattr(info, "embed", False) and not is_json
+    if (location in ("query", "header", "cookie") and not is_json) or spread:
         cls = model_of(annotation)
         if cls is not None:
             model = _param_model(cls, info, location)
+        elif spread and (models := union_models(annotation)):
+            union, annotation = form_union(annotation, {m: _branch_fields(m) for m in models})
+            info = copy.copy(info)
+            info.annotation = annotation  # the marker as the document describes it, too (FastAPI)
     if location == "query" and model is None and is_complex(annotation) and not _is_scalar_sequence(annotation):
         raise FastrAPIError(f"Query parameter {name!r} must be one of the supported types")
     default = info.get_default(call_default_factory=False) if not info.is_required() else None
@@ -407,12 +427,12 @@ def _param_field(name: str, info: FieldInfo, location: str) -> ParamField:
     result = ParamField(
         name=name, location=location, alias=lookups[0][0], lookups=lookups, marker=info,
         annotation=_validation_type(info), is_sequence=is_sequence(annotation) and not is_json, model=model,
-        file_bytes=_file_bytes(annotation) if isinstance(info, params.File) else 0,
+        union=union, file_bytes=_file_bytes(annotation) if isinstance(info, params.File) else 0,
         copy_default=info.default_factory is None and not isinstance(default, _IMMUTABLE_DEFAULTS),
         validate_default=bool(info.validate_default) and not info.is_required(),
     )
     result.keys = tuple((adapter_key(result, reported, True), key) for reported, key in lookups)
-    result.read = reader_for(location, result.is_sequence)
+    result.read = union.read if union is not None else reader_for(location, result.is_sequence)
     return result
 
 
@@ -420,7 +440,7 @@ def _param_field(name: str, info: FieldInfo, location: str) -> ParamField:
 
 def adapter_key(f: ParamField, reported: str, prefixed: bool) -> str:
     """The key a request value is stored under in the raw dict its adapter validates."""
-    if f.model is not None:
+    if f.model is not None or f.union is not None:
         reported = MODEL + f.name
     return f"{f.location}{SEP}{reported}" if prefixed else reported
 
@@ -430,8 +450,9 @@ def _typed_dict(name: str, fields: list[ParamField], prefixed: bool) -> TypeAdap
     request name(s) through ``validation_alias`` so errors carry the request name."""
     spec: dict[str, Any] = {}
     for f in fields:
-        names = [adapter_key(f, reported, prefixed) for reported, _ in f.lookups]
-        alias: Any = names[0] if len(names) == 1 or f.model is not None else AliasChoices(*names)
+        names = [k for k, _ in f.keys] if prefixed else [adapter_key(f, reported, False) for reported, _ in f.lookups]
+        alias: Any = names[0] if len(names) == 1 or f.model is not None or f.union is not None \
+            else AliasChoices(*names)
         spec[f.name] = (Required if f.required else NotRequired)[Annotated[f.annotation, Field(validation_alias=alias)]]
     return TypeAdapter(TypedDict(name, spec))  # type: ignore[operator]
 
@@ -467,7 +488,7 @@ def should_embed(fields: list[ParamField]) -> bool:
     info = fields[0].marker
     if getattr(info, "embed", None):
         return True
-    return isinstance(info, params.Form) and fields[0].model is None
+    return isinstance(info, params.Form) and fields[0].model is None and fields[0].union is None
 
 
 def is_form_body(fields: list[ParamField]) -> bool:
@@ -495,6 +516,16 @@ def body_plan(name: str, fields: list[ParamField], embed: bool | None = None,
     return BodyPlan(fields, embed or is_form, is_form, adapter, json_mode, optional, _fast(adapter, "validate_json"))
 
 
+def _separate_twins(fields: list[ParamField]) -> None:
+    """Give each parameter its own raw key when two read the same request name (``File(alias="a")``
+    next to ``a: UploadFile``): each reads the value its own way, so they cannot share one."""
+    taken: set[str] = set()
+    for f in fields:
+        keys = tuple((k + TWIN + f.name if k in taken else k, key) for k, key in f.keys)
+        taken.update(k for k, _ in keys)
+        f.keys = keys
+
+
 def analyse_call(plan: CallPlan, path_names: set[str], name: str) -> None:
     """Fill ``plan`` with what ``plan.call``'s signature takes from a request."""
     by_location: dict[str, list[ParamField]] = {}
@@ -518,6 +549,7 @@ def analyse_call(plan: CallPlan, path_names: set[str], name: str) -> None:
         location = "body" if isinstance(info, params.Body) else info.in_.value  # type: ignore[attr-defined]
         by_location.setdefault(location, []).append(_param_field(param.name, info, location))
     plan.depends = tuple(depends)
+    _separate_twins([f for group in by_location.values() for f in group])
     fields = []
     for location in LOCATIONS:
         if by_location.get(location):

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from fastrapi.concurrency import in_gevent_greenlet, is_patched, run_async, run_sync
 from fastrapi.datastructures import FormData, Headers, UploadFile
-from fastrapi.dependencies.analysis import MODEL, SEP, BodyPlan, CallPlan, ParamField, ParamModel, RoutePlan
+from fastrapi.dependencies.analysis import MODEL, SEP, TWIN, BodyPlan, CallPlan, ParamField, ParamModel, RoutePlan
 from fastrapi.dependencies.exits import RequestExits, YieldExit, enter
 from fastrapi.dependencies.extractors import ABSENT as _ABSENT
 from fastrapi.dependencies.graph import DependencyStep
@@ -119,6 +119,8 @@ def convert_errors(errors: list[Any], location: str | None, missing_depth: int =
         if location is None:
             where, _, name = loc[0].partition(SEP)
             if not name.startswith(MODEL):
+                if TWIN in name:
+                    name = name.partition(TWIN)[0]
                 new_loc = (where, name, *loc[1:])
             elif renames and loc[0] in renames and len(loc) > 1:
                 # A header model reports the header name, not the field's (FastAPI).

@@ -1,9 +1,10 @@
 """The schema of a form body that spreads a model's fields next to other form fields (or may be absent).
 
-A form has no nesting: ``Annotated[Model, Form()]`` reads the model's fields as top-level form
-fields. When such a model sits next to other form values, or is optional, the body object FastAPI
-documents is the union of those names: the model is inlined (``allOf``) and, when optional,
-"absent" means none of its fields is sent.
+A form has no nesting: ``Annotated[Model, Form()]`` (or a union of models, ``Form()`` of
+``A | B``) reads the model's fields as top-level form fields. When such a model sits next to
+other form values, or is optional, the body object FastAPI documents is the union of those
+names: the model is inlined (``allOf``) and, when optional, "absent" means none of its fields
+(of any branch) is sent.
 """
 
 from __future__ import annotations
@@ -31,8 +32,16 @@ def form_model(param: ParamField) -> type[BaseModel] | None:
     return model_of(marker.annotation)
 
 
+def form_models(param: ParamField) -> tuple[type[BaseModel], ...]:
+    """The models a form parameter spreads over the form: its model, or every branch of its union."""
+    if param.union is not None:
+        return param.union.models
+    model = form_model(param)
+    return () if model is None else (model,)
+
+
 def is_nullable_form_model(param: ParamField) -> bool:
-    return form_model(param) is not None and type(None) in get_args(param.marker.annotation)
+    return bool(form_models(param)) and type(None) in get_args(param.marker.annotation)
 
 
 def _model_schema(model: type[BaseModel], schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
@@ -72,8 +81,8 @@ def _merge_fields(body: list[tuple[ParamField, SchemaField]], schema: dict[str, 
     conditions: list[dict[str, Any]] = []
     for index, (param, field) in enumerate(body):
         member = members[f"field_{index}"]
-        model = form_model(param)
-        if model is None:
+        models = form_models(param)
+        if not models:
             name = param_aliases(field)[0][0]
             if name in properties:
                 conditions.append({"properties": {name: member}})
@@ -86,10 +95,10 @@ def _merge_fields(body: list[tuple[ParamField, SchemaField]], schema: dict[str, 
         if type(None) in get_args(param.marker.annotation):
             # An optional model is left out by sending none of its fields, not by a null body.
             member["anyOf"] = [choice for choice in member["anyOf"] if choice.get("type") != "null"]
-            if model.model_config.get("extra") in ("allow", "forbid"):
+            if any(model.model_config.get("extra") in ("allow", "forbid") for model in models):
                 absent: dict[str, Any] = {"maxProperties": 0}
             else:
-                names = sorted({name for f in model_fields(model) for name, _ in param_aliases(f)})
+                names = sorted({name for model in models for f in model_fields(model) for name, _ in param_aliases(f)})
                 absent = {"not": {"anyOf": [{"required": [name]} for name in names]}} if names else {}
             if param.marker.is_required():
                 conditions.append({"not": absent})

@@ -21,7 +21,7 @@ from fastrapi import params
 from fastrapi.dependencies.analysis import ParamField, RoutePlan
 from fastrapi.dependencies.annotations import model_of
 from fastrapi.openapi.aliases import param_aliases
-from fastrapi.openapi.form_bodies import form_body_model, form_model, is_nullable_form_model
+from fastrapi.openapi.form_bodies import form_body_model, form_models, is_nullable_form_model
 from fastrapi.openapi.schemas import SchemaField, model_fields
 from fastrapi.routing import APIRoute, compile_path
 
@@ -142,13 +142,18 @@ def _parameters(param: ParamField) -> list[Parameter]:
 # -- the body ------------------------------------------------------------------------------------
 
 def _embeds(fields: list[ParamField]) -> bool:
-    """FastAPI's rule: several values, ``embed=True``, or a plain form field make a body object."""
+    """FastAPI's rule: several values, ``embed=True``, or a plain form field make a body object; so do
+    dependencies spreading different form models under one parameter name."""
     if len({f.name for f in fields}) > 1:
         return True
-    marker = fields[0].marker
+    first = fields[0]
+    if form_models(first) and any(not form_models(f) or f.marker.annotation is not first.marker.annotation
+                                  for f in fields[1:]):
+        return True
+    marker = first.marker
     if getattr(marker, "embed", None):
         return True
-    return isinstance(marker, params.Form) and model_of(marker.annotation) is None
+    return isinstance(marker, params.Form) and model_of(marker.annotation) is None and first.union is None
 
 
 def _body_field(fields: list[ParamField], operation_id: str) -> SchemaField:
@@ -159,7 +164,7 @@ def _body_field(fields: list[ParamField], operation_id: str) -> SchemaField:
         return SchemaField(first.name, _aliased(first.name, first.marker))
     name = f"Body_{operation_id}"
     members = [(f, SchemaField(f.name, _aliased(f.name, f.marker))) for f in fields]
-    if any(form_model(f) is not None for f in fields):
+    if any(form_models(f) for f in fields):
         model = form_body_model(name, members)
     else:
         model = create_model(name, **{f.name: (s.info.annotation, s.info) for f, s in members})  # type: ignore[call-overload]
