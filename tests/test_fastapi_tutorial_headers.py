@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Annotated, Any
 
 import pytest
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from tests.differential import check
 
@@ -18,6 +18,11 @@ class CommonHeaders(BaseModel):
     if_modified_since: str | None = None
     traceparent: str | None = None
     x_tag: list[str] = []
+
+
+class AliasedHeaders(BaseModel):
+    p: str = Field(alias="p_alias")
+    q: int = 0
 
 
 class StrictHeaders(CommonHeaders):
@@ -49,6 +54,14 @@ def models_app(fw: SimpleNamespace) -> Any:
     def strict(headers: Annotated[StrictHeaders, fw.Header()]) -> StrictHeaders:
         return headers
 
+    @app.get("/no-underscores/")  # FastAPI's tutorial003: the model's names as written
+    def no_underscores(headers: Annotated[CommonHeaders, fw.Header(convert_underscores=False)]) -> CommonHeaders:
+        return headers
+
+    @app.get("/aliased/")
+    def aliased(headers: Annotated[AliasedHeaders, fw.Header()]) -> dict[str, Any]:
+        return headers.model_dump()
+
     @app.get("/filter/")
     def filtered(params: Annotated[FilterParams, fw.Query()]) -> FilterParams:
         return params
@@ -72,6 +85,8 @@ def models_app(fw: SimpleNamespace) -> Any:
     ("/items/", [("save-data", "true"), ("if-modified-since", "yesterday"), ("traceparent", "123"),
                  ("x-tag", "one"), ("x-tag", "two")]),
     ("/items/", [("save-data", "true")]),
+    ("/no-underscores/", []),  # 422: loc "save_data", as written
+    ("/aliased/", []), ("/aliased/", [("q", "x")]),  # 422s: loc "p_alias", the explicit alias as written
     ("/items/", []),  # 422: the missing field and the headers the client sent
     ("/items/", [("save-data", "true"), ("tool", "plumbus")]),
     ("/items/", [("save-data", "maybe")]),

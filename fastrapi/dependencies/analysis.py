@@ -350,8 +350,11 @@ def _lookups(name: str, info: FieldInfo, location: str) -> tuple[tuple[str, str]
     return tuple((n, key(n)) for n in names)
 
 
-def _model_entry(field_name: str, info: FieldInfo, convert_underscores: bool, populate_by_name: bool,
-                 location: str, by_alias: bool = True) -> ModelEntry:
+def _model_names(field_name: str, info: FieldInfo, convert_underscores: bool, populate_by_name: bool,
+                 by_alias: bool = True) -> list[tuple[str, str]]:
+    """(name given to the model, name in the request) for one field of a parameter model, in order of
+    preference; a header's request name is as FastAPI reports it in errors (``save-data``, or ``save_data``
+    with ``convert_underscores=False``, or an explicit alias as written)."""
     alias = info.validation_alias if isinstance(info.validation_alias, str) else None
     alias = alias or info.alias or field_name
     request_key = alias.replace("_", "-") if convert_underscores and alias == field_name else alias
@@ -363,6 +366,12 @@ def _model_entry(field_name: str, info: FieldInfo, convert_underscores: bool, po
         pairs = [(field_name, field_name.replace("_", "-") if convert_underscores else field_name)]
     elif populate_by_name and field_name not in [p[0] for p in pairs]:
         pairs.append((field_name, field_name.replace("_", "-") if convert_underscores else field_name))
+    return pairs
+
+
+def _model_entry(field_name: str, info: FieldInfo, convert_underscores: bool, populate_by_name: bool,
+                 location: str, by_alias: bool = True) -> ModelEntry:
+    pairs = _model_names(field_name, info, convert_underscores, populate_by_name, by_alias)
     if location == "header":
         pairs = [(a, _header_key(k)) for a, k in pairs]
     annotation = info.annotation
@@ -384,7 +393,9 @@ def _param_model(cls: type[BaseModel], info: FieldInfo, location: str) -> ParamM
         entries.append(entry)
         if location == "header":
             skip.update(_header_key(a) for a, _ in entry.lookups)
-            renames.update((a, k) for a, k in entry.lookups if a != k)
+            # Errors name the header as written, not as WSGI folds it (HTTP_SAVE_DATA is "save-data").
+            renames.update((a, name) for a, name in _model_names(field_name, field_info, own_convert, populate)
+                           if a != name)
     own = frozenset(k for e in entries for _, k in e.lookups)
     if location == "body":  # forms leave out every name of the fields, not only the one found
         skip.update(a for e in entries for a, _ in e.lookups)
