@@ -519,3 +519,40 @@ def test_scheme_models_match_fastapi() -> None:
         assert mine.scheme_name == theirs.scheme_name
         dump = {"by_alias": True, "exclude_none": True, "mode": "json"}
         assert mine.model.model_dump(**dump) == theirs.model.model_dump(**dump)
+
+
+def subclassed_scheme_app(fw: SimpleNamespace) -> Any:
+    """The common pattern of auth code written for FastAPI: a scheme subclass whose ``async def __call__``
+    awaits ``super().__call__(request)`` and checks the token itself."""
+    d = dep(fw)
+
+    class JWTBearer(d.HTTPBearer):  # type: ignore[misc, name-defined]
+        async def __call__(self, request: fw.Request):  # type: ignore[no-untyped-def, override]
+            credentials = await super().__call__(request)
+            if credentials.credentials != "good":
+                raise fw.HTTPException(status_code=403, detail="Invalid token")
+            return credentials.credentials
+
+    class QuietBearer(d.HTTPBearer):  # type: ignore[misc, name-defined]
+        async def __call__(self, request: fw.Request):  # type: ignore[no-untyped-def, override]
+            return await super().__call__(request=request)
+
+    app = fw.FastAPI()
+
+    @app.get("/jwt")
+    def jwt(token: Annotated[str, d.Depends(JWTBearer())]) -> dict[str, str]:
+        return {"token": token}
+
+    @app.get("/quiet")
+    def quiet(credentials: Annotated[Any, d.Depends(QuietBearer(auto_error=False))]) -> dict[str, Any]:
+        return {"credentials": None if credentials is None else credentials.credentials}
+
+    return app
+
+
+@pytest.mark.parametrize(("url", "headers"), [
+    ("/jwt", {"authorization": "Bearer good"}), ("/jwt", {"authorization": "Bearer bad"}), ("/jwt", {}),
+    ("/quiet", {}), ("/quiet", {"authorization": "Bearer x"}), ("/openapi.json", {}),
+])
+def test_a_scheme_subclass_awaiting_super_call(url: str, headers: dict[str, str]) -> None:
+    check(subclassed_scheme_app, "GET", url, headers=headers)

@@ -190,6 +190,8 @@ class _Linker:
                 scopes.append(scope)
         call = self.overrides.get(dependency, dependency) if self.overrides else dependency
         overridden = call is not dependency
+        if isinstance(call, SecurityBase):  # PERF: the scheme's sync check, unless __call__ is overridden
+            call = call.plain_check() or call
         plan = self.plan_of(call)
         declared_kind_is_gen = call_kind(dependency) in ("gen", "agen")
         computed_scope = marker.scope or ("request" if declared_kind_is_gen else None)

@@ -40,7 +40,7 @@ class APIKeyQuery(APIKeyBase):
                  auto_error: bool = True) -> None:
         super().__init__(APIKeyIn.query, name, description, scheme_name, auto_error)
 
-    def __call__(self, request: Request) -> str | None:
+    def check(self, request: Request) -> str | None:
         return self.check_api_key(request.query_params.get(self.model.name))
 
 
@@ -51,7 +51,7 @@ class APIKeyHeader(APIKeyBase):
                  auto_error: bool = True) -> None:
         super().__init__(APIKeyIn.header, name, description, scheme_name, auto_error)
 
-    def __call__(self, request: Request) -> str | None:
+    def check(self, request: Request) -> str | None:
         return self.check_api_key(request.headers.get(self.model.name))
 
 
@@ -62,5 +62,5 @@ class APIKeyCookie(APIKeyBase):
                  auto_error: bool = True) -> None:
         super().__init__(APIKeyIn.cookie, name, description, scheme_name, auto_error)
 
-    def __call__(self, request: Request) -> str | None:
+    def check(self, request: Request) -> str | None:
         return self.check_api_key(request.cookies.get(self.model.name))

@@ -60,7 +60,7 @@ class HTTPBase(SecurityBase):
             return None
         return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
 
-    def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:
+    def check(self, request: Request) -> HTTPAuthorizationCredentials | None:
         return self._credentials(request, None)
 
 
@@ -80,7 +80,7 @@ class HTTPBasic(HTTPBase):
             return {"WWW-Authenticate": f'Basic realm="{self.realm}"'}
         return {"WWW-Authenticate": "Basic"}
 
-    def __call__(self, request: Request) -> HTTPBasicCredentials | None:  # type: ignore[override]
+    def check(self, request: Request) -> HTTPBasicCredentials | None:  # type: ignore[override]
         authorization = _authorization(request)
         scheme, param = get_authorization_scheme_param(authorization)
         if not authorization or scheme.lower() != "basic":
@@ -107,7 +107,7 @@ class HTTPBearer(HTTPBase):
         self.scheme_name = scheme_name or type(self).__name__
         self.auto_error = auto_error
 
-    def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:
+    def check(self, request: Request) -> HTTPAuthorizationCredentials | None:
         return self._credentials(request, "bearer")
 
 
@@ -120,5 +120,5 @@ class HTTPDigest(HTTPBase):
         self.scheme_name = scheme_name or type(self).__name__
         self.auto_error = auto_error
 
-    def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:
+    def check(self, request: Request) -> HTTPAuthorizationCredentials | None:
         return self._credentials(request, "digest")

@@ -65,7 +65,7 @@ class OAuth2(SecurityBase):
         self.scheme_name = scheme_name or type(self).__name__
         self.auto_error = auto_error
 
-    def __call__(self, request: Request) -> str | None:
+    def check(self, request: Request) -> str | None:
         return self.raw_authorization(request)
 
     def _bearer_token(self, request: Request) -> str | None:
@@ -87,7 +87,7 @@ class OAuth2PasswordBearer(OAuth2):
         flows = {"password": {"tokenUrl": tokenUrl, "refreshUrl": refreshUrl, "scopes": scopes or {}}}
         super().__init__(flows=flows, scheme_name=scheme_name, description=description, auto_error=auto_error)
 
-    def __call__(self, request: Request) -> str | None:
+    def check(self, request: Request) -> str | None:
         return self._bearer_token(request)
 
 
@@ -101,7 +101,7 @@ class OAuth2AuthorizationCodeBearer(OAuth2):
                                        "refreshUrl": refreshUrl, "scopes": scopes or {}}}
         super().__init__(flows=flows, scheme_name=scheme_name, description=description, auto_error=auto_error)
 
-    def __call__(self, request: Request) -> str | None:
+    def check(self, request: Request) -> str | None:
         return self._bearer_token(request)
 
 

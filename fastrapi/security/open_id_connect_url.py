@@ -18,5 +18,5 @@ class OpenIdConnect(SecurityBase):
         self.scheme_name = scheme_name or type(self).__name__
         self.auto_error = auto_error
 
-    def __call__(self, request: Request) -> str | None:
+    def check(self, request: Request) -> str | None:
         return self.raw_authorization(request)
