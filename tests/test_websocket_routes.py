@@ -3,6 +3,7 @@ fastrapi's build works over real sockets on every server with the ``websockets``
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -399,3 +400,42 @@ def test_a_handshake_no_route_takes_closes_with_1000_under_test_client(module: A
             pytest.raises(DISCONNECTS) as closed, test_client.websocket_connect("/nowhere"):
         pass
     assert type(closed.value).__name__ == "WebSocketDisconnect" and closed.value.code == 1000
+
+
+class _Custom(Exception):
+    pass
+
+
+def _handled_app(module: Any) -> Any:
+    async def on_custom(websocket: Any, exc: _Custom) -> None:
+        await websocket.close(1002, f"handled {exc}")
+
+    async def on_invalid(websocket: Any, exc: Any) -> None:
+        await websocket.close(4001, "bad parameters")
+
+    exceptions = importlib.import_module(f"{module.__name__}.exceptions")
+    app = module.FastAPI(exception_handlers={_Custom: on_custom,
+                                             exceptions.WebSocketRequestValidationError: on_invalid})
+
+    async def custom(websocket: Any) -> None:
+        raise _Custom("boom")
+
+    async def typed(websocket: Any, n: int) -> None:
+        await websocket.accept()
+
+    custom.__annotations__ = {"websocket": module.WebSocket}
+    typed.__annotations__ = {"websocket": module.WebSocket, "n": int}
+    app.websocket("/custom")(custom)
+    app.websocket("/typed")(typed)
+    return app
+
+
+@pytest.mark.parametrize("module", [fastapi, fastrapi], ids=["fastapi", "fastrapi"])
+@pytest.mark.parametrize(("path", "code", "reason"), [("/custom", 1002, "handled boom"),
+                                                      ("/typed?n=x", 4001, "bad parameters")])
+def test_the_app_s_exception_handlers_answer_websocket_errors(module: Any, path: str, code: int,
+                                                              reason: str) -> None:
+    with module.testclient.TestClient(_handled_app(module)) as test_client, \
+            pytest.raises(DISCONNECTS) as closed, test_client.websocket_connect(path):
+        pass
+    assert (closed.value.code, closed.value.reason) == (code, reason)

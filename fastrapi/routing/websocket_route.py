@@ -6,13 +6,14 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from fastrapi.concurrency import run_async, run_sync
+from fastrapi.concurrency import is_async_callable, run_async, run_sync
 from fastrapi.dependencies.analysis import RoutePlan
 from fastrapi.dependencies.compile import compile_route
 from fastrapi.dependencies.exits import RequestExits
 from fastrapi.dependencies.solver import solve
 from fastrapi.encoders import jsonable_encoder
 from fastrapi.exceptions import (
+    HTTPException,
     RequestValidationError,
     WebSocketException,
     WebSocketRequestValidationError,
@@ -104,6 +105,18 @@ class APIWebSocketRoute(PlannedRoute):
         if isinstance(error, RequestValidationError):  # a parameter or dependency did not validate
             error = WebSocketRequestValidationError(
                 error.errors(), endpoint_ctx=self.endpoint_context("WS", environ.get("SCRIPT_NAME", "")))
+        if isinstance(error, Exception) and not isinstance(error, WebSocketDisconnect):
+            handler = _user_handler(environ, error)
+            if handler is not None:  # the app's exception_handlers answer WebSocket errors too, as FastAPI's
+                try:
+                    if is_async_callable(handler):
+                        run_async(handler, (websocket, error), {})
+                    else:
+                        run_sync(handler, websocket, error)
+                except Exception as handler_error:
+                    error = handler_error
+                else:
+                    return websocket.finish(start_response)
         if isinstance(error, WebSocketRequestValidationError):
             # Always before accept (parameters are solved first): a refusal, answered 403 on the wire;
             # TestClient sees the errors themselves as the reason, as FastAPI's does.
@@ -140,3 +153,18 @@ class APIWebSocketRoute(PlannedRoute):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(path={self.path!r}, name={self.name!r})"
+
+
+def _user_handler(environ: Environ, error: Exception) -> Callable[..., Any] | None:
+    """The handler the app registered for ``error``'s class (by its MRO), if it is not one of the HTTP
+    defaults; it is called with ``(websocket, exc)``."""
+    handlers = getattr(environ.get(APP_KEY), "exception_handlers", None)
+    if not handlers:
+        return None
+    for cls in type(error).__mro__:
+        if cls is Exception:
+            return None
+        handler = handlers.get(cls)
+        if handler is not None:
+            return None if cls in (HTTPException, RequestValidationError) else handler
+    return None
