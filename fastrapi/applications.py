@@ -125,7 +125,7 @@ class FastrAPI(RouteDecorators):
         self.license_info = license_info
         if root_path:
             warnings.warn("The `root_path` parameter is deprecated. Configure the server's root path instead, "
-                          "for example with `fastrapi run --root-path /api/v1`.",
+                          "for example with `fastrapi run --root-path /api/v1` (FastAPI's `fastapi run --root-path`).",
                           FastAPIDeprecationWarning, stacklevel=2)
         self.root_path = root_path
         self.root_path_in_servers = root_path_in_servers

@@ -4,6 +4,7 @@ taken over through ``fastrapi.takeover`` as on a real server; a wsproto client o
 from __future__ import annotations
 
 import json
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable
 from types import TracebackType
@@ -36,6 +37,22 @@ class WebSocketDenialResponse(httpx.Response, WebSocketDisconnect):  # type: ign
     """The app answered the handshake with an HTTP response instead of accepting it (an ``HTTPException``
     before ``accept()``, e.g. a security dependency's 401): raised by ``websocket_connect``, with the
     response's ``status_code``, ``headers`` and ``json()``, as Starlette's TestClient raises it."""
+
+
+_denial_classes: dict[type, type[WebSocketDenialResponse]] = {}
+
+
+def _denial_class() -> type[WebSocketDenialResponse]:
+    """``WebSocketDenialResponse``, also an instance of Starlette's class of that name when the test imported it
+    (``pytest.raises(starlette.testclient.WebSocketDenialResponse)`` in tests written for FastAPI)."""
+    starlette_testclient = sys.modules.get("starlette.testclient")
+    theirs = getattr(starlette_testclient, "WebSocketDenialResponse", None)
+    if not isinstance(theirs, type):
+        return WebSocketDenialResponse
+    found = _denial_classes.get(theirs)
+    if found is None:
+        found = _denial_classes[theirs] = type("WebSocketDenialResponse", (WebSocketDenialResponse, theirs), {})
+    return found
 
 
 class WebSocketTestSession:
@@ -107,7 +124,7 @@ class WebSocketTestSession:
         refused = self._environ.get(REFUSED_KEY)
         if refused is None and self._answer is not None:
             status, headers = self._answer
-            raise WebSocketDenialResponse(int(status.split(" ", 1)[0]), headers=headers, content=self._answer_body)
+            raise _denial_class()(int(status.split(" ", 1)[0]), headers=headers, content=self._answer_body)
         code, reason = refused or (1000, "")
         raise WebSocketDisconnect(code, reason)
 
