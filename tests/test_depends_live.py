@@ -7,6 +7,7 @@ response and the request-scoped exits, with the yielded resource still open.
 
 from __future__ import annotations
 
+import contextvars
 import socket
 import time
 from collections import Counter
@@ -56,6 +57,30 @@ def with_task(res: Annotated[dict, Depends(resource)], tasks: BackgroundTasks):
     return "ok"
 
 
+request_state: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_state", default=None)
+
+
+async def scoped_state(name: str = "v"):
+    """Sets a ContextVar before its yield and resets it with the token after: only possible in the same
+    Context (FastAPI runs both halves in the request's)."""
+    token = request_state.set(name)
+    counts[f"{name} enter"] += 1
+    yield
+    try:
+        request_state.reset(token)
+        counts[f"{name} exit"] += 1
+    except ValueError as exc:
+        events.append(f"{name} reset failed: {exc}")
+        raise
+
+
+@app.get("/contextvar", dependencies=[Depends(scoped_state)])
+def contextvar(tasks: BackgroundTasks, task: bool = False):
+    if task:
+        tasks.add_task(lambda: events.append(f"task saw {request_state.get()}"))
+    return request_state.get()
+
+
 @app.get("/counts")
 def get_counts():
     return {"counts": dict(counts), "events": events}
@@ -96,3 +121,14 @@ def test_tasks_run_before_the_request_scoped_exit(server: LiveServer) -> None:
     state = _wait(server, "t exit", 1)
     assert state["counts"]["t enter"] == state["counts"]["t exit"] == 1
     assert state["events"][-2:] == ["task open=True", "t exit"]
+
+
+@pytest.mark.parametrize("task", [False, True])
+def test_a_contextvar_set_before_yield_is_reset_after_it(server: LiveServer, task: bool) -> None:
+    name = f"cv{int(task)}"
+    status, _, body = server.request("GET", f"/contextvar?name={name}&task={str(task).lower()}")
+    assert (status, body) == (200, f'"{name}"'.encode())
+    state = _wait(server, f"{name} exit", 1)
+    assert not [e for e in state["events"] if "reset failed" in e]
+    if task:
+        assert f"task saw {name}" in state["events"]

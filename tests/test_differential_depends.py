@@ -6,6 +6,7 @@ Each ``*_app(fw)`` factory is the tutorial's code with the imports taken from ``
 that record what ran keep the list in ``app.state.log``, compared with ``same_log``.
 """
 
+import contextvars
 from types import SimpleNamespace
 from typing import Annotated, Any
 
@@ -663,3 +664,34 @@ def test_markers_are_equal_and_hashable_by_value_as_fastapi() -> None:
         assert Depends(call) != Depends(call, use_cache=False), fw.name
         assert security(call, scopes=["a"]) == security(call, scopes=["a"]) != security(call, scopes=["b"]), fw.name
         assert len({Depends(call), Depends(call), security(call)}) == 2, fw.name
+
+
+_STATE: contextvars.ContextVar[Any] = contextvars.ContextVar("request_state", default=None)
+
+
+def contextvar_app(fw: SimpleNamespace) -> Any:
+    d = dep(fw)
+    app = fw.FastAPI()
+
+    async def set_up_state():  # type: ignore[no-untyped-def]
+        token = _STATE.set({"user": "deadpond"})
+        yield
+        _STATE.reset(token)  # a ValueError unless the exit runs in the Context the entry ran in
+
+    @app.middleware("http")
+    async def custom(request: Any, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers["custom"] = "foo"
+        return response
+
+    @app.get("/user", dependencies=[d.Depends(set_up_state)])
+    def get_user() -> Any:
+        return _STATE.get()["user"]
+
+    return app
+
+
+def test_a_contextvar_set_before_yield_is_reset_after_it() -> None:
+    for fw in (FASTAPI, FASTRAPI):
+        response = fw.TestClient(contextvar_app(fw)).get("/user")  # raises the exit's error, if any
+        assert (response.json(), response.headers["custom"]) == ("deadpond", "foo"), fw.name

@@ -7,8 +7,10 @@ the app's exception layer to answer; a response that fails while it is being sen
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
+
+from greenlet import getcurrent
 
 from fastrapi import tasks as durable
 from fastrapi.background import BackgroundTasks
@@ -212,7 +214,7 @@ def send(route: PathOperation, environ: Environ, start_response: StartResponse, 
         except Exception as exc:
             raise SendFailed(exc) from exc
     background, response.background = response.background, None
-    cleanup = exits.after_response(bool(environ.get(RAISE_SERVER_EXCEPTIONS_KEY)))
+    cleanup = in_current_context(exits.after_response(bool(environ.get(RAISE_SERVER_EXCEPTIONS_KEY))))
     try:
         body = response(environ, start_response)
     except Exception as exc:  # as FastAPI: raised inside the request's exit stack
@@ -257,3 +259,28 @@ def new_sub_response() -> Response:
     response.status_code = None  # type: ignore[assignment]
     del response.headers["content-length"]
     return response
+
+
+def in_current_context(cleanup: Callable[[], None]) -> Callable[[], None]:
+    """``cleanup`` run later in the ``Context`` current now (the request's own, not a copy), where the
+    dependencies were entered: a ``ContextVar`` token set before a ``yield`` can be reset after it."""
+    context = getcurrent().gr_context  # the running Context object itself (contextvars has no getter for it)
+    if context is None:
+        return cleanup
+
+    def run() -> None:
+        started = False
+
+        def inside() -> None:
+            nonlocal started
+            started = True
+            cleanup()
+
+        try:
+            context.run(inside)
+        except RuntimeError:
+            if started:
+                raise
+            cleanup()  # the context is still entered: close() was called inside the request (a buffering middleware)
+
+    return run
