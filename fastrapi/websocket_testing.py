@@ -3,6 +3,7 @@ taken over through ``fastrapi.takeover`` as on a real server; a wsproto client o
 
 from __future__ import annotations
 
+import contextvars
 import json
 import sys
 from collections import deque
@@ -81,7 +82,9 @@ class WebSocketTestSession:
         self._taken_over = False
         environ[TAKEOVER_KEY] = self._take_over
         self._environ = environ
-        self._greenlet = gevent.spawn(self._run, app, environ)
+        # In a copy of the test's context, as Starlette's TestClient runs the app: context variables the test
+        # set are seen by the endpoint and its dependencies.
+        self._greenlet = gevent.spawn(contextvars.copy_context().run, self._run, app, environ)
 
     def _take_over(self) -> Transport:
         self._taken_over = True

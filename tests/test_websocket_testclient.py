@@ -3,6 +3,10 @@ endpoints written for Starlette where the behaviour is Starlette's (refusal code
 
 from __future__ import annotations
 
+import contextvars
+import importlib
+from typing import Any
+
 import pytest
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
@@ -101,3 +105,28 @@ def test_url_scheme_and_headers_reach_the_app() -> None:
     with TestClient(app).websocket_connect("/room?q=1", headers={"x-token": "t"}) as ws:
         assert ws.receive_text() == "ok"
     assert seen == {"url": "ws://testserver/room?q=1", "header": "t", "query": "1"}
+
+
+_SEEN: contextvars.ContextVar[str] = contextvars.ContextVar("seen", default="unset")
+
+
+@pytest.mark.parametrize("module", ["fastapi", "fastrapi"])
+def test_the_endpoint_sees_the_test_s_context_variables(module: str) -> None:
+    """As Starlette's TestClient: the app runs in a copy of the test's context."""
+    framework = importlib.import_module(module)
+    app = framework.FastAPI()
+
+    async def endpoint(websocket: Any) -> None:
+        await websocket.accept()
+        await websocket.send_text(_SEEN.get())
+        await websocket.close()
+
+    endpoint.__annotations__ = {"websocket": framework.WebSocket}
+    app.websocket("/ws")(endpoint)
+    token = _SEEN.set("set by the test")
+    try:
+        client = importlib.import_module(f"{module}.testclient").TestClient(app)
+        with client.websocket_connect("/ws") as websocket:
+            assert websocket.receive_text() == "set by the test"
+    finally:
+        _SEEN.reset(token)
