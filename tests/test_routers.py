@@ -157,3 +157,11 @@ def test_root_path_setting() -> None:
     assert client.get("/api/v1/items/1").json() == expected
     # The proxy stripped the prefix: request.url is the path as sent, url_for carries the prefix (FastAPI's).
     assert client.get("/items/1").json() == {"url": "http://testserver/items/1", "for": expected["for"]}
+
+
+def test_including_a_fastapi_router_fails_clearly() -> None:
+    """A router from a FastAPI integration (GraphQL's, ...) is FastAPI's own class: refused where it is included."""
+    import fastapi
+
+    with pytest.raises(TypeError, match=r"takes a fastrapi APIRouter, not fastapi\.routing\.APIRouter"):
+        FastrAPI().include_router(fastapi.APIRouter())  # type: ignore[arg-type]

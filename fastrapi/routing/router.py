@@ -291,6 +291,13 @@ class APIRouter(RouteDecorators):
         """
         check_max_body_size(max_body_size)
         check_form_limits(form_limits)
+        if not isinstance(router, APIRouter):
+            kind = f"{type(router).__module__}.{type(router).__qualname__}"
+            raise TypeError(
+                f"include_router() takes a fastrapi APIRouter, not {kind}. A router made by a FastAPI "
+                "integration (strawberry.fastapi.GraphQLRouter, ...) is an ASGI router: mount that library's "
+                "WSGI app instead (e.g. a Flask app with strawberry.flask.views.GraphQLView), see "
+                "docs/differences.md.")
         assert self is not router, (
             "Cannot include the same APIRouter instance into itself. Did you mean to include a different router?"
         )
