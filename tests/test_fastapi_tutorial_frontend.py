@@ -7,6 +7,7 @@ HEAD, other methods, ``..`` in the URL, conditional and Range requests, dependen
 """
 
 import os
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -477,3 +478,17 @@ def test_a_single_page_app_on_a_server(live: LiveServer) -> None:
         status, _, body = live.request("GET", target, headers={"Accept": BROWSER})
         assert SECRET not in body and status in (200, 404)
 
+
+def test_the_docs_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/bigger-applications.md's block: the API route, a deep link and a script's missing asset."""
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "index.html").write_bytes(b"<div id=app></div>")
+    monkeypatch.chdir(tmp_path)
+    page = (Path(__file__).resolve().parent.parent / "docs" / "bigger-applications.md").read_text()
+    (block,) = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    namespace: dict[str, Any] = {"__name__": "docs_bigger_applications"}
+    exec(compile(block, "bigger-applications.md", "exec"), namespace)
+    client = FASTRAPI.TestClient(namespace["app"])
+    assert client.get("/api/users", headers={"accept": BROWSER}).json() == [{"name": "Ada"}]
+    assert client.get("/dashboard/settings", headers={"accept": BROWSER}).content == b"<div id=app></div>"
+    assert client.get("/assets/app.js", headers={"accept": "*/*"}).status_code == 404
