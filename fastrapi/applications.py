@@ -5,9 +5,10 @@ from __future__ import annotations
 import atexit
 import contextvars
 import logging
+import os
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import gevent
 from typing_extensions import deprecated
@@ -27,6 +28,7 @@ from fastrapi.exception_handlers import http_exception_response, request_validat
 from fastrapi.exception_layer import ExceptionHandler, ExceptionLayer, handler_key
 from fastrapi.exceptions import FastAPIDeprecationWarning, HTTPException, RequestValidationError
 from fastrapi.formparsers import check_form_limits
+from fastrapi.frontend import resolve_check_dir
 from fastrapi.lifespan import ON_EVENT_DEPRECATED, Lifespan
 from fastrapi.middleware import Middleware
 from fastrapi.middleware.base import BaseHTTPMiddleware
@@ -234,6 +236,13 @@ class FastrAPI(RouteDecorators):
         """Add ``router``'s routes (also those it gets later) under ``prefix``, with the given overrides."""
         self.router.include_router(router, **kwargs)
         self.lifespan.include(router)
+
+    def frontend(self, path: str, *, directory: str | os.PathLike[str],
+                 fallback: Literal["auto", "index.html", "404.html"] | None = "auto",
+                 check_dir: bool | Literal["auto"] = "auto") -> None:
+        """Serve a built frontend (``dist/``) under ``path``, after every API route (see ``APIRouter.frontend``)."""
+        checked = resolve_check_dir(directory, check_dir, stacklevel=2)
+        self.router.frontend(path, directory=directory, fallback=fallback, check_dir=checked)
 
     def mount(self, path: str, app: WSGIApp, name: str | None = None) -> None:
         """Serve the WSGI app ``app`` (Flask, Django, StaticFiles, another FastrAPI...) under ``path``."""

@@ -135,13 +135,15 @@ class StaticFiles:
             except (FileNotFoundError, NotADirectoryError, ValueError):
                 continue
             except OSError as exc:
-                if exc.errno == errno.ENAMETOOLONG:
-                    continue
+                if exc.errno == errno.ENAMETOOLONG:  # 404 at once, as Starlette: no 404.html, no other directory
+                    raise HTTPException(404) from None
                 raise
         return "", None
 
-    def file_response(self, full_path: str, st: os.stat_result, environ: dict[str, Any]) -> Response:
-        response = FileResponse(full_path, stat_result=st, media_type=_media_type(full_path))
+    def file_response(self, full_path: str, st: os.stat_result, environ: dict[str, Any],
+                      status_code: int = 200) -> Response:
+        """The file, or a 304 when the client's copy is current."""
+        response = FileResponse(full_path, status_code=status_code, stat_result=st, media_type=_media_type(full_path))
         if is_not_modified(response.headers, environ):
             return NotModifiedResponse(response.headers)
         return response

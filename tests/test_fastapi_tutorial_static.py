@@ -164,3 +164,15 @@ def test_site_at_root_with_html(site: Path, url: str) -> None:
 
 def test_openapi_leaves_mounts_out(site: Path) -> None:
     same(tutorial_app(site), "GET", "/openapi.json")
+
+
+def test_a_name_too_long_is_a_plain_404(tmp_path: Path) -> None:
+    """A name the file system refuses (ENAMETOOLONG) is Starlette's 404 at once, not the site's 404.html."""
+    (tmp_path / "404.html").write_bytes(b"<h1>not here</h1>")
+    answers = []
+    for fw in (FASTAPI, FASTRAPI):
+        app = fw.FastAPI()
+        app.mount("/", STATIC_FILES[fw.name](directory=tmp_path, html=True))
+        response = fw.TestClient(app).get("/" + "a" * 300)
+        answers.append((response.status_code, response.content))
+    assert answers[1] == answers[0] == (404, b'{"detail":"Not Found"}')

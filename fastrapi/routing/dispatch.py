@@ -60,6 +60,11 @@ def route_request(table: RouteTable, environ: Environ, start_response: StartResp
             url = origin(environ) + escape_path(environ.get("SCRIPT_NAME", "") + other)
             query = environ.get("QUERY_STRING")
             return RedirectResponse(f"{url}?{query}" if query else url)(environ, start_response)
+    if matcher.tried_last:  # a frontend, once no other route answered (not even with a redirect)
+        last = matcher.last_resort(path)
+        if last is not None:
+            environ[ROUTE_KEY] = last
+            return last.handle(environ, start_response, {})
     raise HTTPException(404)
 
 

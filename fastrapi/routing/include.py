@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from fastrapi.routing.defaults import DEFAULT_RESPONSE_CLASS, value_or_default
+from fastrapi.routing.matcher import is_tried_last
 from fastrapi.routing.routes import APIRoute, BaseRoute, Mount
 from fastrapi.routing.websocket_route import APIWebSocketRoute
 
@@ -26,6 +27,12 @@ class RouterOptions(Protocol):
     max_body_size: int | None
     form_limits: dict[str, int]
     routes: list[BaseRoute]
+
+
+class SelfIncluding(Protocol):
+    """A route that makes its own included copy (``frontend()``'s, whose module routing cannot import)."""
+
+    def included(self, prefix: str, dependencies: list[Any]) -> BaseRoute: ...
 
 
 # The request-handling settings a router passes down to its routes (FastAPI 0.165's router options).
@@ -132,6 +139,8 @@ class IncludeContext:
                                      dependencies=[*self.dependencies, *route.dependencies])
         if isinstance(route, Mount):
             return Mount(self.prefix + route.path, route.app, name=route.name)
+        if is_tried_last(route):  # a frontend: under the prefix, after the include's dependencies
+            return cast(SelfIncluding, route).included(self.prefix, self.dependencies)
         return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from fastrapi.routing.paths import PathTemplate
 from fastrapi.types import Environ, StartResponse
@@ -19,6 +19,22 @@ class Matchable(Protocol):
 
     def handle(self, environ: Environ, start_response: StartResponse,
                path_params: dict[str, Any]) -> Iterable[bytes]: ...
+
+
+class TriedLast(Protocol):
+    """A route tried only once every other route missed, for a path under its prefix (``frontend()``'s;
+    its class sets ``tried_last = True``). The longest prefix wins."""
+
+    specificity: int  # how long its prefix is: the most specific one that claims a path answers it
+
+    def relative_path(self, path: str) -> str | None: ...  # None: not under its prefix
+
+    def handle(self, environ: Environ, start_response: StartResponse,
+               path_params: dict[str, Any]) -> Iterable[bytes]: ...
+
+
+def is_tried_last(route: object) -> bool:
+    return bool(getattr(route, "tried_last", False))
 
 
 class _Alternation:
@@ -68,11 +84,15 @@ class Matcher:
     lookup (it is known at build time whether an earlier dynamic route shadows it), and dynamic
     routes are grouped by their literal first segment, each group one compiled alternation, so
     a request tries only the routes that can match its first segment. Only a method mismatch
-    falls back to the ordered scan.
+    falls back to the ordered scan. Routes ``tried_last`` (frontends) are kept apart, in ``tried_last``,
+    for the dispatcher to try when nothing else answered.
     """
 
     def __init__(self, routes: Sequence[Matchable]) -> None:
-        self.routes = list(routes)
+        self.routes = [route for route in routes if not is_tried_last(route)]
+        # Stable: among prefixes of the same length, the first added wins.
+        self.tried_last: list[TriedLast] = sorted(
+            (cast(TriedLast, route) for route in routes if is_tried_last(route)), key=lambda r: -r.specificity)
         dynamic = [(i, r) for i, r in enumerate(self.routes) if not r.template.is_static]
         # path -> (index, route, shadowed by an earlier dynamic route)
         self.static: dict[str, tuple[int, Matchable, bool]] = {}
@@ -118,6 +138,13 @@ class Matcher:
                 if params is not None:
                     return route, params, None
         return None, first[2], first[1]
+
+    def last_resort(self, path: str) -> TriedLast | None:
+        """The ``tried_last`` route claiming ``path`` with the longest prefix, if any."""
+        for route in self.tried_last:
+            if route.relative_path(path) is not None:
+                return route
+        return None
 
     def path_exists(self, path: str) -> bool:
         return path in self.static or self._first_dynamic(path) is not None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from typing_extensions import deprecated
 
@@ -263,6 +264,30 @@ class APIRouter(RouteDecorators):
     def mount(self, path: str, app: WSGIApp, name: str | None = None) -> None:
         """Serve the WSGI app ``app`` under ``path`` (see ``Mount``)."""
         self.routes.append(Mount(self.prefix + path, app, name=name))
+        self._changed()
+
+    def frontend(
+        self,
+        path: str,
+        *,
+        directory: str | os.PathLike[str],
+        fallback: Literal["auto", "index.html", "404.html"] | None = "auto",
+        check_dir: bool | Literal["auto"] = "auto",
+    ) -> None:
+        """Serve a built frontend (``dist/``) under ``path``, after every other route of the app.
+
+        Files and directory indexes are served as they are; a missing path gets ``fallback``:
+        ``"404.html"`` (with status 404), ``"index.html"`` for a browser navigating (client-side
+        routing), ``"auto"`` (``404.html`` if there is one, else ``index.html``) or ``None`` (a 404).
+        ``check_dir`` fails at once when the directory is missing (``"auto"``: a warning instead
+        under ``FASTAPI_ENV=development``). Included with a prefix, it is served under that prefix.
+        """
+        # Here, not at the top: fastrapi.frontend serves through StaticFiles, which imports fastrapi.routing.
+        from fastrapi.frontend import frontend_route, resolve_check_dir
+
+        checked = resolve_check_dir(directory, check_dir, stacklevel=2)
+        self.routes.append(frontend_route(self.prefix, path, directory=directory, fallback=fallback,
+                                          check_dir=checked, dependencies=self.dependencies))
         self._changed()
 
     def include_router(
