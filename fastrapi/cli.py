@@ -215,7 +215,9 @@ def dev(args: argparse.Namespace) -> int:
     print(f"fastrapi dev: serving {module}:{attribute} on http://{args.host}:{args.port}, "
           f"reloading on changes in {', '.join(watched)}", file=sys.stderr, flush=True)
     stamps = snapshot(watched)
-    child = subprocess.Popen(command, cwd=os.getcwd())
+    # As `fastapi dev`: the app knows it runs for development (app.frontend's check_dir="auto" only warns).
+    env = {**os.environ, "FASTAPI_ENV": "development"}
+    child = subprocess.Popen(command, cwd=os.getcwd(), env=env)
     try:
         while not stopping:
             time.sleep(args.reload_delay)
@@ -226,14 +228,14 @@ def dev(args: argparse.Namespace) -> int:
                 print(f"fastrapi dev: {', '.join(changed[:3])} changed; restarting", file=sys.stderr, flush=True)
                 stamps = current
                 _stop_child(child)
-                child = subprocess.Popen(command, cwd=os.getcwd())
+                child = subprocess.Popen(command, cwd=os.getcwd(), env=env)
             elif child.poll() is not None and not stopping:
                 # Crashed (say, a syntax error): wait for the next change, then start again.
                 print(f"fastrapi dev: the app stopped (exit status {child.returncode}); waiting for a change to "
                       f"restart it (Ctrl+C to quit)", file=sys.stderr, flush=True)
                 stamps = _wait_for_change(watched, stamps, args.reload_delay, lambda: stopping)
                 if not stopping:
-                    child = subprocess.Popen(command, cwd=os.getcwd())
+                    child = subprocess.Popen(command, cwd=os.getcwd(), env=env)
     finally:
         _stop_child(child)
     return 0

@@ -178,3 +178,17 @@ def test_worker_connections_reach_gunicorn() -> None:
     many = gunicorn_options(build_parser().parse_args(["run", "main:app", "--worker-connections", "20000"]))
     assert many["worker_connections"] == 20000
     assert "worker_connections" not in gunicorn_options(build_parser().parse_args(["run", "main:app"]))
+
+
+def test_dev_tells_the_app_it_runs_for_development(tmp_path: Path) -> None:
+    """As `fastapi dev` (FASTAPI_ENV=development): a frontend whose build is not there yet warns, not fails."""
+    (tmp_path / "main.py").write_text(
+        "from fastrapi import FastrAPI\n"
+        "app = FastrAPI()\n"
+        "@app.get('/ping')\n"
+        "def ping():\n"
+        "    return 'pong'\n"
+        "app.frontend('/', directory='dist')\n")
+    with fastrapi("dev", "--reload-delay", "0.1", cwd=tmp_path) as live:
+        assert live.request("GET", "/ping")[::2] == (200, b'"pong"')
+        assert stop(live.process) == 0
