@@ -9,6 +9,7 @@ passed as ``default=`` to ``json.dumps`` to skip building an intermediate tree.
 import dataclasses
 import datetime
 import functools
+import sys
 import warnings
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -236,6 +237,9 @@ def _reencode_dump(
 
 def _fallback_mapping(obj: Any) -> Any:
     """Turn an unknown object into a dict via ``dict()`` or ``vars()``."""
+    starlette_responses = sys.modules.get("starlette.responses")
+    if starlette_responses is not None and isinstance(obj, starlette_responses.Response):
+        raise ReturnedStarletteResponse(obj)  # a response, not data: never its attributes as JSON
     # Any error from the object's own __iter__/__getitem__ means "not a mapping".
     try:
         return dict(obj)
@@ -387,3 +391,12 @@ def json_default(obj: Any) -> Any:
     if encoder is not None:
         return encoder(obj)
     return jsonable_encoder(obj)
+
+
+class ReturnedStarletteResponse(Exception):
+    """``json_default`` met a Starlette ``Response``: the endpoint returned one (not fastrapi's), which is
+    answered as the response it is, not written as JSON."""
+
+    def __init__(self, response: Any) -> None:
+        super().__init__(response)
+        self.response = response

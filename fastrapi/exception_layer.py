@@ -21,6 +21,7 @@ from fastrapi.responses import PlainTextResponse, Response
 from fastrapi.routing.dispatch import PATH_PARAMS_KEY
 from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY, SendFailed
 from fastrapi.routing.routes import PlannedRoute
+from fastrapi.starlette_objects import from_starlette, is_starlette_response
 from fastrapi.types import ROUTE_KEY, Environ, StartResponse, WSGIApp
 
 logger = logging.getLogger("fastrapi")
@@ -114,8 +115,12 @@ class ExceptionLayer:
     @staticmethod
     def _call_handler(handler: ExceptionHandler, request: Request, exc: Exception) -> Response:
         if is_async_callable(handler):
-            return run_async(handler, (request, exc), {})  # type: ignore[no-any-return]
-        return run_sync(handler, request, exc)  # type: ignore[no-any-return]
+            response = run_async(handler, (request, exc), {})
+        else:
+            response = run_sync(handler, request, exc)
+        if not isinstance(response, Response) and is_starlette_response(response):  # starlette.responses'
+            return from_starlette(response)
+        return response  # type: ignore[no-any-return]
 
 
 def handler_key(key: int | type[Exception]) -> int | type[Exception]:

@@ -18,7 +18,7 @@ from fastrapi.concurrency import run_async, run_sync
 from fastrapi.dependencies.analysis import RoutePlan
 from fastrapi.dependencies.exits import ExitingBody, RequestExits
 from fastrapi.dependencies.solver import solve
-from fastrapi.encoders import jsonable_encoder
+from fastrapi.encoders import ReturnedStarletteResponse, jsonable_encoder
 from fastrapi.exceptions import FastrAPIError
 from fastrapi.requests import Request, set_body_limit
 from fastrapi.responses import (
@@ -31,6 +31,7 @@ from fastrapi.responses import (
     no_body_status,
 )
 from fastrapi.serialization import dumps
+from fastrapi.starlette_objects import from_starlette, is_starlette_response
 from fastrapi.task_commit import commit as commit_durable
 from fastrapi.types import Environ, StartResponse
 
@@ -190,7 +191,16 @@ def send(route: PathOperation, environ: Environ, start_response: StartResponse, 
         # PERF: the common answer (a JSON body, no sub-response) straight to WSGI, with the status,
         # headers, body and task hand-over the general path gives, without a Response object.
         serializer = route.serializer
-        body = dumps(result) if serializer is None else serializer.to_json(result)
+        try:
+            body = dumps(result) if serializer is None else serializer.to_json(result)
+        except Exception as exc:
+            if not is_starlette_response(result):
+                if isinstance(exc, ReturnedStarletteResponse):  # one inside the value: not JSON (FastAPI: a 500)
+                    raise TypeError(f"Object of type {type(exc.response).__name__} is not JSON serializable") \
+                        from None
+                raise
+            # Starlette's own Response, returned as is (``from starlette.responses import ...``).
+            return send(route, environ, start_response, from_starlette(result), sub_response, tasks, exits)
         if tasks is not None and tasks.tasks and durable.marked:  # durable tasks: in the queue before any byte
             tasks, refused = commit_durable(environ, tasks)
             if refused is not None:
@@ -229,6 +239,8 @@ def to_response(route: PathOperation, result: Any, sub_response: Response | None
     """The endpoint's return value as a ``Response`` of the route's class, status and headers."""
     if isinstance(result, Response):
         return result
+    if is_starlette_response(result):
+        return from_starlette(result)
     status_code = route.status_code
     if sub_response is not None and sub_response.status_code:
         status_code = sub_response.status_code
