@@ -31,12 +31,13 @@ from fastrapi.dependencies.annotations import (
     _subclass,
     _unwrap,
     is_complex,
+    is_pydantic_v1,
     is_sequence,
     model_of,
 )
 from fastrapi.dependencies.extractors import Reader, read_one, reader_for
 from fastrapi.dependencies.form_unions import BranchField, FormUnion, form_union, union_models
-from fastrapi.exceptions import FastrAPIError
+from fastrapi.exceptions import FastrAPIError, pydantic_v1_not_supported
 from fastrapi.formparsers import FormLimits, ensure_multipart
 from fastrapi.requests import HTTPConnection
 from fastrapi.responses import Response
@@ -403,8 +404,15 @@ def _branch_fields(cls: type[BaseModel]) -> tuple[BranchField, ...]:
     return tuple(BranchField(tuple(a for a, _ in e.lookups), e.is_sequence) for e in entries)
 
 
+class UnsupportedParamType(FastrAPIError, AssertionError):
+    """A path or query parameter of a type it cannot be read as. FastAPI asserts it: an ``AssertionError``,
+    and a ``FastrAPIError`` like fastrapi's other mistakes found where a route is added."""
+
+
 def _param_field(name: str, info: FieldInfo, location: str) -> ParamField:
     annotation = info.annotation
+    if is_pydantic_v1(annotation):
+        raise pydantic_v1_not_supported(annotation)
     model = None
     union = None
     is_form = isinstance(info, params.Form)
@@ -421,7 +429,9 @@ def _param_field(name: str, info: FieldInfo, location: str) -> ParamField:
             info = copy.copy(info)
             info.annotation = annotation  # the marker as the document describes it, too (FastAPI)
     if location == "query" and model is None and is_complex(annotation) and not _is_scalar_sequence(annotation):
-        raise FastrAPIError(f"Query parameter {name!r} must be one of the supported types")
+        raise UnsupportedParamType(f"Query parameter {name!r} must be one of the supported types")
+    if location == "path" and is_complex(annotation):
+        raise UnsupportedParamType("Path params must be of one of the supported types")
     default = info.get_default(call_default_factory=False) if not info.is_required() else None
     lookups = _lookups(name, info, location)
     result = ParamField(
