@@ -73,6 +73,9 @@ class ParamModel:
     optional: bool  # declared ``Model | None``: absent when none of its keys is sent
     skip_keys: frozenset[str] = frozenset()  # request keys never passed on as extras
     renames: dict[str, str] = field(default_factory=dict)  # field alias → header name, for error locations
+    # A form model: each field takes the first of its names sent non-empty; its names after that one
+    # stay in the form, as extras (FastAPI 0.165).
+    first_non_empty: bool = False
 
 
 @dataclass(slots=True)
@@ -387,12 +390,10 @@ def _param_model(cls: type[BaseModel], info: FieldInfo, location: str) -> ParamM
             skip.update(_header_key(a) for a, _ in entry.lookups)
             renames.update((a, k) for a, k in entry.lookups if a != k)
     own = frozenset(k for e in entries for _, k in e.lookups)
-    if location == "body":  # forms leave out every name of the fields, not only the one found
-        skip.update(a for e in entries for a, _ in e.lookups)
     if not config.get("loc_by_alias", True):
         renames = {}
     return ParamModel(cls, tuple(entries), own, config.get("extra") in ("allow", "forbid"),
-                      _unwrap(info.annotation) is not cls, frozenset(skip), renames)
+                      _unwrap(info.annotation) is not cls, frozenset(skip), renames, location == "body")
 
 
 def _branch_fields(cls: type[BaseModel]) -> tuple[BranchField, ...]:

@@ -74,6 +74,14 @@ def _model_value(model: ParamModel, source: Any) -> Any:
     data: dict[str, Any] = {}
     used: set[str] = set(model.skip_keys)
     for entry in model.entries:
+        if model.first_non_empty:
+            for alias, key in entry.lookups:
+                used.add(key)
+                value = entry.read(source, key)
+                if value is not _ABSENT:
+                    data[alias] = _read_bytes(value) if entry.file_bytes else value
+                    break
+            continue
         alias, key = _first_sent(entry.lookups, source)
         value = entry.read(source, key)
         if value is not _ABSENT:
