@@ -51,8 +51,16 @@ class FastAPIDeprecationWarning(UserWarning):
     (Python hides ``DeprecationWarning`` outside ``__main__``)."""
 
 
-class PydanticV1NotSupportedError(RuntimeError):
-    """Raised when a ``pydantic.v1`` model instance has to be encoded."""
+class PydanticV1NotSupportedError(FastrAPIError):
+    """A ``pydantic.v1`` model as a parameter or response model (when the route is added), or an instance
+    of one to encode."""
+
+
+def pydantic_v1_not_supported(model: Any) -> PydanticV1NotSupportedError:
+    """The error for a ``pydantic.v1`` model where a route is added, with FastAPI's first sentence."""
+    return PydanticV1NotSupportedError(
+        f"pydantic.v1 models are no longer supported by FastAPI. Please update the model {model!r} "
+        "to pydantic v2 (from pydantic import BaseModel).")
 
 
 class EndpointContext(TypedDict, total=False):

@@ -8,15 +8,16 @@ Use them as a default (``q: str = Query(max_length=5)``) or inside ``Annotated``
 
 from __future__ import annotations
 
-import copy
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, Literal
 
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from fastrapi.dependencies.limits import ConcurrencyLimit, check_max_concurrency
 from fastrapi.exceptions import FastAPIDeprecationWarning
 
 Undefined: Any = PydanticUndefined
@@ -179,6 +180,7 @@ class File(Form):  # type: ignore[misc]
         super().__init__(default, media_type=media_type, **kwargs)
 
 
+@dataclass(frozen=True, init=False, repr=False, eq=False, slots=True)
 class Depends:
     """Marks a parameter whose value is the result of calling ``dependency``.
 
@@ -186,27 +188,42 @@ class Depends:
     parameters it declares, as an endpoint gets them. ``Depends()`` inside ``Annotated[Cls, ...]``
     (or as the default of ``x: Cls``) calls ``Cls``. A dependency with ``yield`` runs its exit
     code after the response is sent (``scope="request"``, the default) or right after the
-    endpoint returns (``scope="function"``).
+    endpoint returns (``scope="function"``). ``max_concurrency=N``: at most N calls through this
+    declaration run at once, across all requests; the others wait for a free slot.
     """
 
-    __slots__ = ("dependency", "use_cache", "scope")
+    dependency: Callable[..., Any] | None
+    use_cache: bool
+    scope: Literal["function", "request"] | None
+    max_concurrency: int | None
+    # Compared by identity: two declarations with the same arguments have two limits, and are
+    # unequal, so that ``Annotated``'s cache cannot hand one's metadata to the other.
+    _concurrency: ConcurrencyLimit | None
 
     def __init__(self, dependency: Callable[..., Any] | None = None, *, use_cache: bool = True,
-                 scope: Literal["function", "request"] | None = None) -> None:
+                 scope: Literal["function", "request"] | None = None, max_concurrency: int | None = None,
+                 _concurrency: ConcurrencyLimit | None = None) -> None:
         if scope not in (None, "function", "request"):
             raise ValueError(f'scope must be "function", "request" or None, not {scope!r}')
-        self.dependency = dependency
-        self.use_cache = use_cache
-        self.scope = scope
+        check_max_concurrency(max_concurrency)
+        if max_concurrency is None:
+            _concurrency = None
+        elif _concurrency is None or _concurrency.max_concurrency != max_concurrency:
+            # A copy (``dataclasses.replace``) keeps the limit it was made from only if N is unchanged.
+            _concurrency = ConcurrencyLimit(max_concurrency)
+        setattr_ = object.__setattr__
+        setattr_(self, "dependency", dependency)
+        setattr_(self, "use_cache", use_cache)
+        setattr_(self, "scope", scope)
+        setattr_(self, "max_concurrency", max_concurrency)
+        setattr_(self, "_concurrency", _concurrency)
 
     def with_dependency(self, dependency: Callable[..., Any]) -> Depends:
-        """A copy calling ``dependency`` (for ``Depends()`` filled from the annotation)."""
-        clone = copy.copy(self)
-        clone.dependency = dependency
-        return clone
+        """A copy calling ``dependency`` (for ``Depends()`` filled from the annotation), sharing the limit."""
+        return replace(self, dependency=dependency)
 
     def _key(self) -> tuple[Any, ...]:
-        return type(self), self.dependency, self.use_cache, self.scope
+        return type(self), self.dependency, self.use_cache, self.scope, self._concurrency
 
     # Equal and hashable by value, as FastAPI's frozen dataclass (tools keep markers in sets and dicts).
     def __eq__(self, other: object) -> bool:
@@ -218,22 +235,26 @@ class Depends:
     def __repr__(self) -> str:
         name = getattr(self.dependency, "__name__", type(self.dependency).__name__)
         cache = "" if self.use_cache else ", use_cache=False"
-        return f"{type(self).__name__}({name}{cache})"
+        limit = "" if self.max_concurrency is None else f", max_concurrency={self.max_concurrency}"
+        return f"{type(self).__name__}({name}{cache}{limit})"
 
 
+@dataclass(frozen=True, init=False, repr=False, eq=False, slots=True)
 class Security(Depends):
     """``Depends`` that also asks for OAuth2 ``scopes``; a ``SecurityScopes`` parameter of the
     dependency (or of its sub-dependencies) receives them, added to those its dependants ask for."""
 
-    __slots__ = ("scopes",)
+    scopes: list[str]
 
     def __init__(self, dependency: Callable[..., Any] | None = None, *, scopes: Sequence[str] | None = None,
-                 use_cache: bool = True) -> None:
-        super().__init__(dependency, use_cache=use_cache)
-        self.scopes = list(scopes or [])
+                 use_cache: bool = True, **more: Any) -> None:
+        # ``more``: the fields ``dataclasses.replace`` passes on (scope, max_concurrency), as FastAPI's class takes.
+        # Not super(): a slots dataclass is a new class, which the zero-argument form does not know.
+        Depends.__init__(self, dependency, use_cache=use_cache, **more)
+        object.__setattr__(self, "scopes", list(scopes or []))
 
     def _key(self) -> tuple[Any, ...]:
-        return (*super()._key(), tuple(self.scopes))
+        return (*Depends._key(self), tuple(self.scopes))
 
 
 __all__ = [

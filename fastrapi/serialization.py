@@ -9,8 +9,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from fastrapi.dependencies.annotations import is_pydantic_v1
 from fastrapi.encoders import json_default, jsonable_encoder
-from fastrapi.exceptions import FastrAPIError, ResponseValidationError
+from fastrapi.exceptions import FastrAPIError, ResponseValidationError, pydantic_v1_not_supported
 from fastrapi.responses import Response
 
 
@@ -70,6 +71,8 @@ def infer_response_model(endpoint: Callable[..., Any], response_model: Any) -> A
 def response_adapter(model: Any) -> TypeAdapter[Any]:
     """A ``TypeAdapter`` for a response model; ``FastrAPIError`` (when the route is added) for a type pydantic
     cannot validate, with FastAPI's hint."""
+    if is_pydantic_v1(model):
+        raise pydantic_v1_not_supported(model)
     try:
         return TypeAdapter(model)
     except Exception as exc:

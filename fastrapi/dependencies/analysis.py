@@ -31,12 +31,13 @@ from fastrapi.dependencies.annotations import (
     _subclass,
     _unwrap,
     is_complex,
+    is_pydantic_v1,
     is_sequence,
     model_of,
 )
 from fastrapi.dependencies.extractors import Reader, read_one, reader_for
 from fastrapi.dependencies.form_unions import BranchField, FormUnion, form_union, union_models
-from fastrapi.exceptions import FastrAPIError
+from fastrapi.exceptions import FastrAPIError, pydantic_v1_not_supported
 from fastrapi.formparsers import FormLimits, ensure_multipart
 from fastrapi.requests import HTTPConnection
 from fastrapi.responses import Response
@@ -72,6 +73,9 @@ class ParamModel:
     optional: bool  # declared ``Model | None``: absent when none of its keys is sent
     skip_keys: frozenset[str] = frozenset()  # request keys never passed on as extras
     renames: dict[str, str] = field(default_factory=dict)  # field alias → header name, for error locations
+    # A form model: each field takes the first of its names sent non-empty; its names after that one
+    # stay in the form, as extras (FastAPI 0.165).
+    first_non_empty: bool = False
 
 
 @dataclass(slots=True)
@@ -397,12 +401,10 @@ def _param_model(cls: type[BaseModel], info: FieldInfo, location: str) -> ParamM
             renames.update((a, name) for a, name in _model_names(field_name, field_info, own_convert, populate)
                            if a != name)
     own = frozenset(k for e in entries for _, k in e.lookups)
-    if location == "body":  # forms leave out every name of the fields, not only the one found
-        skip.update(a for e in entries for a, _ in e.lookups)
     if not config.get("loc_by_alias", True):
         renames = {}
     return ParamModel(cls, tuple(entries), own, config.get("extra") in ("allow", "forbid"),
-                      _unwrap(info.annotation) is not cls, frozenset(skip), renames)
+                      _unwrap(info.annotation) is not cls, frozenset(skip), renames, location == "body")
 
 
 def _branch_fields(cls: type[BaseModel]) -> tuple[BranchField, ...]:
@@ -414,8 +416,15 @@ def _branch_fields(cls: type[BaseModel]) -> tuple[BranchField, ...]:
     return tuple(BranchField(tuple(a for a, _ in e.lookups), e.is_sequence) for e in entries)
 
 
+class UnsupportedParamType(FastrAPIError, AssertionError):
+    """A path or query parameter of a type it cannot be read as. FastAPI asserts it: an ``AssertionError``,
+    and a ``FastrAPIError`` like fastrapi's other mistakes found where a route is added."""
+
+
 def _param_field(name: str, info: FieldInfo, location: str) -> ParamField:
     annotation = info.annotation
+    if is_pydantic_v1(annotation):
+        raise pydantic_v1_not_supported(annotation)
     model = None
     union = None
     is_form = isinstance(info, params.Form)
@@ -432,7 +441,9 @@ def _param_field(name: str, info: FieldInfo, location: str) -> ParamField:
             info = copy.copy(info)
             info.annotation = annotation  # the marker as the document describes it, too (FastAPI)
     if location == "query" and model is None and is_complex(annotation) and not _is_scalar_sequence(annotation):
-        raise FastrAPIError(f"Query parameter {name!r} must be one of the supported types")
+        raise UnsupportedParamType(f"Query parameter {name!r} must be one of the supported types")
+    if location == "path" and is_complex(annotation):
+        raise UnsupportedParamType("Path params must be of one of the supported types")
     default = info.get_default(call_default_factory=False) if not info.is_required() else None
     lookups = _lookups(name, info, location)
     result = ParamField(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import types
 import typing
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, get_args, get_origin
 
@@ -103,3 +105,28 @@ def _file_bytes(annotation: Any) -> int:
 
 
 # -- signatures -------------------------------------------------------------------------------
+
+
+@functools.cache
+def _pydantic_v1_base() -> type | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from pydantic import v1
+    except ImportError:  # pragma: no cover - a pydantic without the v1 shim
+        return None
+    return v1.BaseModel
+
+
+def is_pydantic_v1(annotation: Any) -> bool:
+    """A ``pydantic.v1`` model, or one in a union or as a sequence's item (FastAPI refuses those)."""
+    base = _pydantic_v1_base()
+    if base is None:
+        return False
+    annotation = _unwrap(annotation)
+    if _subclass(annotation, base):
+        return True
+    args = _union_args(annotation)
+    if args is not None:
+        return any(is_pydantic_v1(a) for a in args)
+    return is_sequence(annotation) and any(is_pydantic_v1(a) for a in get_args(annotation))

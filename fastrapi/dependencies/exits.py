@@ -19,6 +19,7 @@ from gevent.hub import Hub
 from greenlet import getcurrent
 
 from fastrapi.concurrency import bridge, drive, in_gevent_greenlet, run_sync
+from fastrapi.dependencies.limits import ConcurrencyLimit
 
 logger = logging.getLogger("fastrapi")
 
@@ -88,6 +89,23 @@ class YieldExit:
                 return False
             raise
         raise RuntimeError("generator didn't stop after throw()")
+
+
+class LimitedYieldExit(YieldExit):
+    """An entered generator that holds a slot of its declaration's ``max_concurrency`` until its
+    exit code has run, however that ends."""
+
+    __slots__ = ("limit",)
+
+    def __init__(self, generator: Any, is_async: bool, suspends: bool, limit: ConcurrencyLimit) -> None:
+        super().__init__(generator, is_async, suspends)
+        self.limit = limit
+
+    def exit(self, exc: BaseException | None) -> bool:
+        try:
+            return super().exit(exc)
+        finally:
+            self.limit.release()
 
 
 def unwind(entries: list[YieldExit], exc: BaseException | None) -> BaseException | None:

@@ -30,6 +30,7 @@ from fastrapi.dependencies.analysis import (
     is_form_body,
     should_embed,
 )
+from fastrapi.dependencies.limits import ConcurrencyLimit
 from fastrapi.exceptions import FastrAPIError
 from fastrapi.security.base import SecurityBase
 
@@ -58,6 +59,7 @@ class DependencyStep:
     use_cache: bool
     security: SecurityBase | None  # the security scheme it is, if any (OpenAPI)
     body: BodyPlan | None = None  # its body fields, read from the route's shared body
+    limit: ConcurrencyLimit | None = None  # its declaration's ``max_concurrency`` (an override keeps it)
 
 
 # -- what kind of callable ----------------------------------------------------------------------
@@ -215,7 +217,7 @@ class _Linker:
             call=call, plan=plan, dependency=dependency, name=name, subs=tuple(subs), args=tuple(args),
             reuse=reuse, scopes=tuple(scopes), own_scopes=own, scope=marker.scope,
             exits_early=marker.scope == "function", cache_key=cache_key, use_cache=marker.use_cache,
-            security=_security_scheme(dependency),
+            security=_security_scheme(dependency), limit=marker._concurrency,
         )
         self.steps.append(step)
         index = len(self.steps) - 1

@@ -15,9 +15,10 @@ from pydantic import ValidationError
 from fastrapi.concurrency import in_gevent_greenlet, is_patched, run_async, run_sync
 from fastrapi.datastructures import FormData, Headers, UploadFile
 from fastrapi.dependencies.analysis import MODEL, SEP, TWIN, BodyPlan, CallPlan, ParamField, ParamModel, RoutePlan
-from fastrapi.dependencies.exits import RequestExits, YieldExit, enter
+from fastrapi.dependencies.exits import LimitedYieldExit, RequestExits, YieldExit, enter
 from fastrapi.dependencies.extractors import ABSENT as _ABSENT
 from fastrapi.dependencies.graph import DependencyStep
+from fastrapi.dependencies.limits import ConcurrencyLimit
 from fastrapi.exceptions import HTTPException, RequestValidationError
 from fastrapi.requests import Request, read_body, set_body_limit
 from fastrapi.security.oauth2 import SecurityScopes
@@ -73,6 +74,14 @@ def _model_value(model: ParamModel, source: Any) -> Any:
     data: dict[str, Any] = {}
     used: set[str] = set(model.skip_keys)
     for entry in model.entries:
+        if model.first_non_empty:
+            for alias, key in entry.lookups:
+                used.add(key)
+                value = entry.read(source, key)
+                if value is not _ABSENT:
+                    data[alias] = _read_bytes(value) if entry.file_bytes else value
+                    break
+            continue
         alias, key = _first_sent(entry.lookups, source)
         value = entry.read(source, key)
         if value is not _ABSENT:
@@ -301,6 +310,8 @@ def _own_arguments(node: CallPlan, body_plan: BodyPlan | None, data: Any, reques
 
 
 def _call(step: DependencyStep, kwargs: dict[str, Any], exits: RequestExits | None, inline: bool) -> Any:
+    if step.limit is not None:
+        return _call_limited(step, step.limit, kwargs, exits, inline)
     node = step.plan
     kind = node.kind
     if kind == "sync":
@@ -312,6 +323,34 @@ def _call(step: DependencyStep, kwargs: dict[str, Any], exits: RequestExits | No
     value = enter(kind, generator, node.suspends)
     if exits is not None:
         exits.push(YieldExit(generator, kind == "agen", node.suspends), step.exits_early)
+    return value
+
+
+def _call_limited(step: DependencyStep, limit: ConcurrencyLimit, kwargs: dict[str, Any],
+                  exits: RequestExits | None, inline: bool) -> Any:
+    """``_call`` holding a slot of the declaration's limit: until it returns, or, with ``yield``,
+    until its exit code has run (``LimitedYieldExit``). Taken here, on the request's side, so a
+    waiting call holds no pool thread and nothing on the bridge loop."""
+    node = step.plan
+    kind = node.kind
+    limit.acquire()
+    if kind == "sync" or kind == "async":
+        try:
+            if kind == "async":
+                return run_async(step.call, (), kwargs, node.suspends)
+            return step.call(**kwargs) if inline else run_sync(step.call, **kwargs)
+        finally:
+            limit.release()
+    try:
+        generator = step.call(**kwargs)
+        value = enter(kind, generator, node.suspends)
+    except BaseException:
+        limit.release()
+        raise
+    if exits is None:
+        limit.release()
+    else:
+        exits.push(LimitedYieldExit(generator, kind == "agen", node.suspends, limit), step.exits_early)
     return value
 
 
