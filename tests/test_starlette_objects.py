@@ -86,3 +86,49 @@ def test_a_starlette_background_task_runs(factory: Any) -> None:
         ran[fw.name].clear()
         assert fw.TestClient(factory(fw)).get("/plain").text == "text"
         assert ran[fw.name] == ["task"], fw.name
+
+
+def starlette_annotations_app(fw: SimpleNamespace) -> Any:
+    """Parameters annotated with Starlette's classes, as much FastAPI code imports them."""
+    import starlette.background
+    import starlette.requests
+    import starlette.responses
+
+    app = fw.FastAPI()
+
+    @app.get("/items/{item_id}")
+    def read(item_id: int, request: starlette.requests.Request, response: starlette.responses.Response,
+             tasks: starlette.background.BackgroundTasks) -> dict[str, Any]:
+        response.headers["x-seen"] = request.url.path
+        tasks.add_task(ran[fw.name].append, f"task {item_id}")
+        return {"item_id": item_id, "method": request.method, "q": request.query_params.get("q")}
+
+    def conn_dep(conn: starlette.requests.HTTPConnection) -> str:
+        return conn.url.path
+
+    @app.get("/conn")
+    def conn(path: Any = fw.Depends(conn_dep)) -> dict[str, str]:
+        return {"path": path}
+
+    return app
+
+
+@pytest.mark.parametrize("url", ["/items/3?q=x", "/conn", "/openapi.json"])
+def test_starlette_annotations_get_the_request_response_and_tasks(url: str) -> None:
+    check(starlette_annotations_app, "GET", url)
+
+
+def test_a_starlette_annotated_websocket_gets_the_socket() -> None:
+    import starlette.websockets
+
+    for fw in (FASTAPI, FASTRAPI):
+        app = fw.FastAPI()
+
+        @app.websocket("/ws")
+        async def ws(websocket: starlette.websockets.WebSocket) -> None:
+            await websocket.accept()
+            await websocket.send_text(websocket.url.path)
+            await websocket.close()
+
+        with fw.TestClient(app).websocket_connect("/ws") as connection:
+            assert connection.receive_text() == "/ws", fw.name

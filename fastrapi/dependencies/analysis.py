@@ -34,6 +34,7 @@ from fastrapi.dependencies.annotations import (
     is_pydantic_v1,
     is_sequence,
     model_of,
+    native_class,
 )
 from fastrapi.dependencies.extractors import Reader, read_one, reader_for
 from fastrapi.dependencies.form_unions import BranchField, FormUnion, form_union, union_models
@@ -269,6 +270,7 @@ def _field_info(param: inspect.Parameter, path_names: set[str]) -> FieldInfo | p
     inner, extras = annotation, []
     if get_origin(annotation) is Annotated:
         inner, *extras = get_args(annotation)
+    inner = native_class(inner)
     marker = _marker_in(extras)
     if isinstance(marker, params.Depends) or isinstance(value, params.Depends):
         if isinstance(marker, params.Depends) and isinstance(value, params.Depends):

@@ -29,7 +29,28 @@ def _union_args(annotation: Any) -> tuple[Any, ...] | None:
 def _unwrap(annotation: Any) -> Any:
     while get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
+    return native_class(annotation)
+
+
+def native_class(annotation: Any) -> Any:
+    """fastrapi's class for one of Starlette's a parameter is annotated with, else ``annotation``."""
+    if isinstance(annotation, type) and annotation.__module__.startswith("starlette."):
+        return _starlette_twins().get((annotation.__module__, annotation.__qualname__), annotation)
     return annotation
+
+
+@functools.cache
+def _starlette_twins() -> dict[tuple[str, str], type]:
+    """Starlette's classes that FastAPI code annotates with (``from starlette.requests import Request``), and
+    fastrapi's class that stands for each: the parameter gets fastrapi's object."""
+    from fastrapi.background import BackgroundTasks
+    from fastrapi.requests import HTTPConnection, Request
+    from fastrapi.responses import Response
+    from fastrapi.websockets import WebSocket
+
+    return {("starlette.requests", "Request"): Request, ("starlette.requests", "HTTPConnection"): HTTPConnection,
+            ("starlette.websockets", "WebSocket"): WebSocket, ("starlette.responses", "Response"): Response,
+            ("starlette.background", "BackgroundTasks"): BackgroundTasks}
 
 
 def is_sequence(annotation: Any) -> bool:
