@@ -5,6 +5,7 @@ to the FastAPI app and to the fastrapi app and the answers are compared."""
 import subprocess
 import sys
 from collections.abc import Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ pytest.importorskip("fastapi")
 pytest.register_assert_rewrite("tests.differential")
 
 import fastapi.responses  # noqa: E402
+from asgi_lifespan import LifespanManager  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
 import fastrapi.responses  # noqa: E402
@@ -283,11 +285,9 @@ async def test_a_mounted_fastrapi_app_answers_through_the_outer_one() -> None:
             assert (await ac.get("/v1/items/1")).json() == {"item_id": 1}, fw.name
 
 
-# Lifespan: asgi-lifespan's LifespanManager drives startup and shutdown with these messages.
+# Lifespan: asgi-lifespan's LifespanManager sends startup and shutdown, and passes the lifespan's state on.
 
 def lifespan_app(fw: SimpleNamespace, events: list[str], fail: bool = False) -> Any:
-    from contextlib import asynccontextmanager
-
     @asynccontextmanager
     async def lifespan(app: Any):
         if fail:
@@ -305,50 +305,21 @@ def lifespan_app(fw: SimpleNamespace, events: list[str], fail: bool = False) -> 
     return app
 
 
-async def run_lifespan(app: Any, between: Callable[[Any], Any] | None = None) -> list[dict[str, Any]]:
-    """Send lifespan.startup, call ``between`` with an app that passes the lifespan state on to each request
-    (as LifespanManager's does), send lifespan.shutdown; return what the app answered."""
-    state: dict[str, Any] = {}
-    to_app, app_inbox = anyio.create_memory_object_stream[dict[str, Any]](2)
-    app_outbox, from_app = anyio.create_memory_object_stream[dict[str, Any]](2)
-
-    async def with_state(scope: Any, receive: Any, send: Any) -> None:
-        await app({**scope, "state": dict(state)}, receive, send)
-
-    answers: list[dict[str, Any]] = []
-    async with anyio.create_task_group() as group:
-        group.start_soon(app, {"type": "lifespan", "asgi": {"version": "3.0"}, "state": state},
-                         app_inbox.receive, app_outbox.send)
-        await to_app.send({"type": "lifespan.startup"})
-        answers.append(await from_app.receive())
-        if answers[-1]["type"] == "lifespan.startup.complete":
-            if between is not None:
-                await between(with_state)
-            await to_app.send({"type": "lifespan.shutdown"})
-            answers.append(await from_app.receive())
-    return answers
-
-
 @pytest.mark.parametrize("fw", [FASTAPI, FASTRAPI], ids=lambda fw: fw.name)
-async def test_lifespan_startup_and_shutdown(fw: SimpleNamespace) -> None:
+async def test_lifespan_manager_runs_startup_and_shutdown(fw: SimpleNamespace) -> None:
     events: list[str] = []
-    greetings = []
-
-    async def requests(app: Any) -> None:
-        async with client(app) as ac:
-            greetings.append((await ac.get("/greeting")).json())
+    async with LifespanManager(lifespan_app(fw, events)) as manager:
         assert events == ["startup"]
-
-    answers = await run_lifespan(lifespan_app(fw, events), requests)
-    assert [answer["type"] for answer in answers] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+        async with client(manager.app) as ac:
+            assert (await ac.get("/greeting")).json() == {"greeting": "hello"}
     assert events == ["startup", "shutdown"]
-    assert greetings == [{"greeting": "hello"}]
 
 
 @pytest.mark.parametrize("fw", [FASTAPI, FASTRAPI], ids=lambda fw: fw.name)
 async def test_a_failed_startup_is_raised(fw: SimpleNamespace) -> None:
-    with pytest.raises(BaseException) as caught:  # the task group's ExceptionGroup around it
-        await run_lifespan(lifespan_app(fw, [], fail=True))
+    with pytest.raises(BaseException) as caught:  # in an ExceptionGroup on trio, on both frameworks
+        async with LifespanManager(lifespan_app(fw, [], fail=True)):
+            pass
     errors = getattr(caught.value, "exceptions", None) or [caught.value]
     assert [str(error) for error in errors] == ["the database is down"]
 
