@@ -94,6 +94,10 @@ def items_app(fw: SimpleNamespace) -> Any:
             raise fw.HTTPException(status_code=400, detail="Bad token")
         return {"item_id": item_id, "item": item, "q": q, "token": x_token}
 
+    @app.get("/names/{name}")
+    def name(name: str, x_tag: Annotated[list[str], fw.Header()], q: str = ""):
+        return {"name": name, "tags": x_tag, "q": q}
+
     @app.get("/items/{item_id}")
     async def read(item_id: int):
         if item_id != 1:
@@ -109,6 +113,11 @@ async def test_post_with_a_json_body_query_and_headers() -> None:
     assert response.json() == {"item_id": 5, "item": {"name": "Foo", "price": 1.5}, "q": "cheap", "token": "secret"}
     assert (await on_both(items_app, "POST", "/items/5", json={"name": "Foo", "price": 1.5},
                           headers={"X-Token": "wrong"})).status_code == 400
+
+
+async def test_a_non_ascii_path_and_query_and_a_repeated_header() -> None:
+    response = await on_both(items_app, "GET", "/names/café?q=thé", headers=[("X-Tag", "a"), ("X-Tag", "b")])
+    assert response.json() == {"name": "café", "tags": ["a", "b"], "q": "thé"}
 
 
 async def test_http_exceptions_404_and_422() -> None:
@@ -184,6 +193,31 @@ async def test_a_body_sent_in_several_messages_is_read_whole() -> None:
         await items_app(fw)(scope, exchange.receive, exchange.send)
         assert exchange.sent[0]["status"] == 200, fw.name
         assert exchange.sent[1]["body"].startswith(b'{"item_id":1,"item":{"name":"Foo","price":2.0}')
+
+
+def limited_app(fw: SimpleNamespace) -> Any:
+    app = fw.FastAPI(max_body_size=5)
+
+    @app.post("/upload")
+    def upload(data: Annotated[bytes, fw.Body(media_type="application/octet-stream")]):
+        return {"size": len(data)}
+
+    return app
+
+
+@pytest.mark.parametrize("content_length", [None, b"2", b"6", b"invalid"])
+async def test_the_body_limit_counts_the_bytes_received(content_length: bytes | None) -> None:
+    """The messages frame the body, whatever Content-Length says (httpx sends what it is given)."""
+    headers = [(b"content-type", b"application/octet-stream")]
+    if content_length is not None:
+        headers.append((b"content-length", content_length))
+    for fw in (FASTAPI, FASTRAPI):
+        exchange = Exchange([b"123", b"456"])
+        await limited_app(fw)(http_scope("POST", "/upload", headers), exchange.receive, exchange.send)
+        assert exchange.sent[0]["status"] == 413, fw.name
+        exchange = Exchange([b"12", b"34"])
+        await limited_app(fw)(http_scope("POST", "/upload", headers[:1]), exchange.receive, exchange.send)
+        assert (exchange.sent[0]["status"], exchange.sent[1]["body"]) == (200, b'{"size":4}'), fw.name
 
 
 def tasks_app(fw: SimpleNamespace, log: list[Any], exchange: Exchange | None = None) -> Any:
