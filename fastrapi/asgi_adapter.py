@@ -1,9 +1,9 @@
 """A FastrAPI app's ASGI face, for tests: ``httpx.AsyncClient(transport=httpx.ASGITransport(app=app))``.
 
 An ``http`` scope becomes the environ a WSGI server would build and the app runs in-process as under
-``TestClient`` (server errors raised in the test, background tasks run before the call returns), blocking
-the event loop while it runs; its answer goes back as ``http.response.start`` and ``http.response.body``
-messages. ``lifespan`` messages run the app's startup and shutdown (asgi-lifespan's ``LifespanManager``).
+``TestClient`` (server errors raised in the test, background tasks run before the call returns), in a worker
+thread; its answer goes back as ``http.response.start`` and ``http.response.body`` messages. ``lifespan``
+messages run the app's startup and shutdown (asgi-lifespan's ``LifespanManager``).
 WebSockets are refused, and so are ASGI servers: fastrapi apps are served as WSGI.
 """
 
@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, MutableMapping
 from functools import partial
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fastrapi.types import Environ, StartResponse
+
+if TYPE_CHECKING:
+    from fastrapi.testclient import AppAnswer
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -70,7 +73,10 @@ async def _refuse_server(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 async def _http(app: ServedApp, scope: Scope, receive: Receive, send: Send) -> None:
-    # Imported here: testclient needs httpx, a test dependency.
+    # Imported here: testclient needs httpx, which brings anyio; both are test dependencies.
+    import anyio.from_thread
+    import anyio.to_thread
+
     from fastrapi.testclient import TestingApp, call_app, request_environ
 
     body = await _read_body(receive)
@@ -84,8 +90,24 @@ async def _http(app: ServedApp, scope: Scope, receive: Receive, send: Send) -> N
     environ["wsgi.input_terminated"] = True
     if "CONTENT_LENGTH" in environ:
         environ["CONTENT_LENGTH"] = str(len(body))
-    answer = call_app(TestingApp(app, raise_server_exceptions=True, run_background_inline=True), environ)
-    await send({
+    testing_app = TestingApp(app, raise_server_exceptions=True, run_background_inline=True)
+
+    def post(message: Message) -> None:  # from the worker thread, on the event loop
+        anyio.from_thread.run(_deliver, send, message)
+
+    # The app runs in a worker thread so that the test's event loop goes on meanwhile (its timeouts,
+    # cancellation, other requests, servers the endpoint calls); a cancelled request is abandoned there.
+    await anyio.to_thread.run_sync(_respond, partial(call_app, testing_app, environ), post, abandon_on_cancel=True)
+
+
+async def _deliver(send: Send, message: Message) -> None:
+    await send(message)  # ``send`` may return any awaitable; from_thread.run wants a coroutine
+
+
+def _respond(call: Callable[[], AppAnswer], post: Callable[[Message], object]) -> None:
+    """Call the app and ``post`` its answer as ASGI messages, from the worker thread."""
+    answer = call()
+    post({
         "type": "http.response.start",
         "status": answer.status,
         "headers": [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers],
@@ -93,8 +115,8 @@ async def _http(app: ServedApp, scope: Scope, receive: Receive, send: Send) -> N
     try:
         for chunk in answer.body:
             if chunk:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+                post({"type": "http.response.body", "body": chunk, "more_body": True})
+        post({"type": "http.response.body", "body": b"", "more_body": False})
     finally:
         answer.body.close()  # background tasks run here, after the last message, as Starlette runs them
     if answer.exc_info and answer.exc_info[0]:

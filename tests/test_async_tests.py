@@ -2,8 +2,10 @@
 ``@pytest.mark.anyio`` tests, on asyncio and trio. Where both frameworks answer alike, the same request goes
 to the FastAPI app and to the fastrapi app and the answers are compared."""
 
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +13,7 @@ from types import SimpleNamespace
 from typing import Annotated, Any
 
 import anyio
+import anyio.abc
 import httpx
 import pytest
 
@@ -266,6 +269,51 @@ async def test_a_server_error_is_raised_in_the_test() -> None:
         # httpx's raise_app_exceptions=False gives a 500 instead (see differences.md for its body).
         async with client(failing_app(fw), raise_app_exceptions=False) as ac:
             assert (await ac.get("/fail")).status_code == 500
+
+
+def waiting_app(fw: SimpleNamespace) -> Any:
+    app = fw.FastAPI()
+
+    @app.get("/slow")
+    async def slow():
+        await anyio.sleep(2)
+        return {"slow": True}
+
+    @app.get("/ask/{port}")
+    def ask(port: int):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+            connection.sendall(b"ping\n")
+            return {"answer": connection.makefile("rb").readline().decode().strip()}
+
+    return app
+
+
+@pytest.mark.parametrize("fw", [FASTAPI, FASTRAPI], ids=lambda fw: fw.name)
+async def test_a_timeout_in_the_test_ends_a_slow_request(fw: SimpleNamespace) -> None:
+    started = time.monotonic()
+    async with client(waiting_app(fw)) as ac:
+        with anyio.move_on_after(0.2) as timeout:
+            await ac.get("/slow")
+    assert timeout.cancelled_caught
+    assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize("fw", [FASTAPI, FASTRAPI], ids=lambda fw: fw.name)
+async def test_the_tests_event_loop_runs_while_the_app_answers(fw: SimpleNamespace) -> None:
+    """The endpoint calls a server that the test runs on its own loop (a stand-in for a service)."""
+
+    async def pong(stream: Any) -> None:
+        async with stream:
+            await stream.receive()
+            await stream.send(b"pong\n")
+
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    async with listener, anyio.create_task_group() as group:
+        group.start_soon(listener.serve, pong)
+        async with client(waiting_app(fw)) as ac:
+            assert (await ac.get(f"/ask/{port}")).json() == {"answer": "pong"}
+        group.cancel_scope.cancel()
 
 
 def root_path_app(fw: SimpleNamespace) -> Any:
