@@ -7,12 +7,14 @@ import contextvars
 import logging
 import os
 import warnings
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import gevent
 from typing_extensions import deprecated
 
+from fastrapi.asgi_adapter import Receive, Scope, Send, refuse_asgi2
+from fastrapi.asgi_adapter import serve as serve_asgi
 from fastrapi.asgi_guard import check_middleware
 from fastrapi.background import (
     DEFAULT_CONCURRENCY,
@@ -366,7 +368,19 @@ class FastrAPI(RouteDecorators):
         serve(self, host, port, **options)
 
     # -- WSGI ---------------------------------------------------------------------------
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    @overload
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse, /) -> Iterable[bytes]: ...
+
+    @overload
+    def __call__(self, scope: Scope, receive: Receive, send: Send, /) -> Coroutine[Any, Any, None]: ...
+
+    def __call__(self, environ: Any, start_response: Any = None, send: Any = None) -> Any:
+        """The WSGI entry point; called ``(scope, receive, send)``, the ASGI face for tests
+        (``httpx.ASGITransport``, see ``fastrapi.asgi_adapter``)."""
+        if send is not None or start_response is None:
+            if send is None:  # app(scope): an ASGI 2 server (uvicorn's guess for a non-async __call__)
+                return refuse_asgi2(environ)
+            return serve_asgi(self, environ, start_response, send)
         environ[APP_KEY] = self
         if self.root_path:
             _apply_root_path(environ, self.root_path)

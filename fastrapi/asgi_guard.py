@@ -22,7 +22,11 @@ def _takes_asgi_call(func: Any, bound: bool) -> bool:
 
 
 def is_asgi_app(app: Any) -> bool:
-    """An ASGI application object: a coroutine function, or an object whose ``__call__`` is ASGI's."""
+    """An ASGI application object: a coroutine function, or an object whose ``__call__`` is ASGI's.
+
+    A ``FastrAPI`` is WSGI here: its ``__call__(environ, start_response, send=None)`` answers ASGI calls
+    only for tests (``fastrapi.asgi_adapter``).
+    """
     if inspect.isfunction(app) or inspect.ismethod(app):
         return _takes_asgi_call(app, bound=True)
     if isinstance(app, type) or not callable(app):

@@ -3,7 +3,8 @@
 An ``httpx.Client`` (params, json, data, files, cookies, redirects) whose transport calls the app with
 the environ a WSGI server would build, repeated headers folded into one value, and calls the body's
 ``close()``, which is where a request's background tasks start; under the client they run inline,
-so they have finished on return.
+so they have finished on return. ``request_environ`` and ``call_app`` also serve the app's ASGI face
+(``fastrapi.asgi_adapter``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import io
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -25,8 +26,10 @@ from fastrapi.websocket_testing import WebSocketTestSession
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-class _TestingApp:
+class TestingApp:
     """Marks each environ so the app re-raises server errors and runs tasks before returning."""
+
+    __test__ = False  # not a pytest test class
 
     def __init__(self, app: WSGIApp, raise_server_exceptions: bool, run_background_inline: bool) -> None:
         self.app = app
@@ -78,6 +81,67 @@ class _Body(httpx.SyncByteStream):
             close()
 
 
+def request_environ(method: str, scheme: str, host: str, port: int | None, path: str, query: str, body: bytes,
+                    headers: Iterable[tuple[str, str]], root_path: str = "",
+                    client: tuple[str, int] | None = None, http_version: str = "1.1") -> dict[str, Any]:
+    """The environ a WSGI server builds for a request; ``path`` decoded (``TestingApp`` encodes it as PEP 3333
+    wants). With a ``root_path``, the path is taken as sent, with or without the root path, as Starlette's
+    TestClient takes it."""
+    environ: dict[str, Any] = {
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": root_path,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": host,
+        "SERVER_PORT": str(port or (443 if scheme == "https" else 80)),
+        "SERVER_PROTOCOL": f"HTTP/{http_version}",
+    }
+    if client is not None:
+        environ["REMOTE_ADDR"] = client[0]
+        environ["REMOTE_PORT"] = str(client[1])
+    fold_headers(environ, headers)
+    if root_path:
+        environ[ORIGINAL_PATH_KEY] = path
+        if path == root_path or path.startswith(root_path + "/"):
+            environ["PATH_INFO"] = path[len(root_path):] or "/"
+    return environ
+
+
+class AppAnswer(NamedTuple):
+    """What a WSGI app answered: status code, headers, ``start_response``'s ``exc_info`` and the body."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    exc_info: Any
+    body: _Body
+
+
+def call_app(app: WSGIApp, environ: dict[str, Any]) -> AppAnswer:
+    """Call ``app`` as a server does, up to its first non-empty chunk (``start_response`` may wait for it);
+    iterate the answer's body for the rest and close it, which is where background tasks start."""
+    answer: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., Any]:
+        answer.update(status=status, headers=headers, exc_info=exc_info)
+        return lambda data: None
+
+    chunks = app(environ, start_response)
+    iterator = iter(chunks)
+    first = b""
+    for first in iterator:  # start_response may wait for the first chunk (PEP 3333)
+        if first:
+            break
+    return AppAnswer(int(answer["status"].split()[0]), answer["headers"], answer.get("exc_info"),
+                     _Body(first, iterator, chunks))
+
+
 class _Transport(httpx.BaseTransport):
     """Calls the WSGI app with the environ a server would build from the httpx request."""
 
@@ -89,52 +153,18 @@ class _Transport(httpx.BaseTransport):
         self.client = client
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        body = request.read()
         url = request.url
-        environ: dict[str, Any] = {
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": url.scheme,
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-            "REQUEST_METHOD": request.method,
-            "SCRIPT_NAME": self.root_path,
-            "PATH_INFO": url.path,
-            "QUERY_STRING": url.query.decode("latin-1"),
-            "SERVER_NAME": url.host,
-            "SERVER_PORT": str(url.port or (443 if url.scheme == "https" else 80)),
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": self.client[0],
-            "REMOTE_PORT": str(self.client[1]),
-        }
-        fold_headers(environ, ((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw))
-        root = self.root_path
-        if root:
-            # As Starlette's TestClient: the path as sent (with or without the root path) and root_path beside it.
-            environ[ORIGINAL_PATH_KEY] = url.path
-            if url.path == root or url.path.startswith(root + "/"):
-                environ["PATH_INFO"] = url.path[len(root):] or "/"
-        answer: dict[str, Any] = {}
-
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., Any]:
-            answer.update(status=status, headers=headers, exc_info=exc_info)
-            return lambda data: None
-
-        chunks = self.app(environ, start_response)
-        iterator = iter(chunks)
-        first = b""
-        for first in iterator:  # start_response may wait for the first chunk (PEP 3333)
-            if first:
-                break
-        exc_info = answer.get("exc_info")
-        if exc_info and exc_info[0] and self.raise_app_exceptions:
-            raise exc_info[1]
+        environ = request_environ(
+            request.method, url.scheme, url.host, url.port, url.path, url.query.decode("latin-1"), request.read(),
+            ((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw),
+            self.root_path, self.client)
+        answer = call_app(self.app, environ)
+        if answer.exc_info and answer.exc_info[0] and self.raise_app_exceptions:
+            raise answer.exc_info[1]
         return httpx.Response(
-            int(answer["status"].split()[0]),
-            headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer["headers"]],
-            stream=_Body(first, iterator, chunks),
+            answer.status,
+            headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers],
+            stream=answer.body,
         )
 
 
@@ -160,7 +190,7 @@ class TestClient(httpx.Client):
         run_background_tasks: bool = True,
     ) -> None:
         self.app = app
-        self._testing_app = _TestingApp(app, raise_server_exceptions, run_background_tasks)
+        self._testing_app = TestingApp(app, raise_server_exceptions, run_background_tasks)
         self._root_path = root_path
         self._client_address = client
         transport = _Transport(self._testing_app, raise_server_exceptions, root_path, client)

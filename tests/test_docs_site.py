@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 from fastrapi.testclient import TestClient
@@ -63,7 +64,7 @@ def test_every_page_owned_here_has_its_blocks_run_below() -> None:
     assert counts == {"coming-from-fastapi.md": 1, "coming-from-fastrapi.md": 1, "coming-from-flask.md": 1,
                       "deployment.md": 1,
                       "durable-tasks.md": 0, "first-steps.md": 1, "index.md": 1, "observability.md": 2,
-                      "performance.md": 0, "testing.md": 1}
+                      "performance.md": 0, "testing.md": 2}
 
 
 def test_home_and_first_steps() -> None:
@@ -78,6 +79,13 @@ def test_testing_page_tests_pass() -> None:
     namespace["test_me"]()
     namespace["test_me_overridden"]()
     assert TestClient(namespace["app"]).get("/me").json() == {"user": "alice"}  # the override was cleared
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_testing_page_async_test_passes(backend: str) -> None:
+    namespace = run_block("testing.md", 1)
+    anyio.run(namespace["test_place_order"], backend=backend)
+    assert namespace["sent"] == [7]
 
 
 def test_deployment_health_check() -> None:

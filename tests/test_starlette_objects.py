@@ -5,7 +5,7 @@ as on FastAPI, status, headers, body, stream and tasks."""
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 import starlette.background
@@ -107,7 +107,7 @@ def starlette_annotations_app(fw: SimpleNamespace) -> Any:
         return conn.url.path
 
     @app.get("/conn")
-    def conn(path: Any = fw.Depends(conn_dep)) -> dict[str, str]:
+    def conn(path: Annotated[str, fw.Depends(conn_dep)]) -> dict[str, str]:
         return {"path": path}
 
     return app
