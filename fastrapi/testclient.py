@@ -243,12 +243,18 @@ class TestClient(httpx.Client):
 
     def __exit__(self, exc_type: type[BaseException] | None = None, exc: BaseException | None = None,
                  tb: TracebackType | None = None) -> None:
+        """Run the app's shutdown. The client stays open, as Starlette's does: a module-level client can be
+        entered again (``with client:`` in each test) and used between the blocks."""
         shutdown = getattr(self.app, "shutdown", None)
-        try:
-            if shutdown is not None:
-                shutdown()
-        finally:
-            super().__exit__(exc_type, exc, tb)
+        if shutdown is not None:
+            shutdown()
+
+    @property
+    def app_state(self) -> dict[str, Any]:
+        """The state the app's lifespan yielded (Starlette's ``TestClient.app_state``)."""
+        lifespan = getattr(self.app, "lifespan", None)
+        state = getattr(lifespan, "state", None)
+        return state if isinstance(state, dict) else {}
 
 
 class _NoBody:

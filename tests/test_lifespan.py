@@ -141,3 +141,29 @@ def test_bare_generator_functions_as_lifespans(module: str) -> None:
     with testclient.TestClient(app) as client:
         assert client.get("/state").json() == {"app": True, "router": True}
     assert log == ["app up", "router up", "router down", "app down"]
+
+
+@pytest.mark.parametrize("module", ["fastapi", "fastrapi"])
+def test_a_module_level_client_is_entered_again_in_each_test(module: str) -> None:
+    """FastAPI's own tests keep one TestClient and write ``with client:`` in each test; it stays usable, each
+    block runs the lifespan, and ``client.app_state`` is what the lifespan yielded."""
+    import contextlib
+    import importlib
+
+    framework = importlib.import_module(module)
+    log: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: object):  # type: ignore[no-untyped-def]
+        log.append("up")
+        yield {"ready": True}
+        log.append("down")
+
+    app = framework.FastAPI(lifespan=lifespan)
+    app.get("/")(lambda: {"ok": True})
+    client = importlib.import_module(f"{module}.testclient").TestClient(app)
+    for _ in range(2):
+        with client:
+            assert client.get("/").json() == {"ok": True}
+            assert client.app_state == {"ready": True}
+    assert log == ["up", "down", "up", "down"]
