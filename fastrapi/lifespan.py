@@ -102,7 +102,8 @@ class Lifespan:
                         state = context.__enter__()
                     self._entered.append(context)
                     if state:
-                        self.state.update(state)
+                        # An outer lifespan's keys win over an included router's (FastAPI merges them so).
+                        self.state.update({**state, **self.state})
             except BaseException:
                 self._exit_contexts()
                 raise

@@ -167,3 +167,24 @@ def test_a_module_level_client_is_entered_again_in_each_test(module: str) -> Non
             assert client.get("/").json() == {"ok": True}
             assert client.app_state == {"ready": True}
     assert log == ["up", "down", "up", "down"]
+
+
+@pytest.mark.parametrize("module", ["fastapi", "fastrapi"])
+def test_the_app_s_lifespan_state_wins_over_a_router_s(module: str) -> None:
+    import contextlib
+    import importlib
+
+    framework = importlib.import_module(module)
+
+    @contextlib.contextmanager
+    def app_lifespan(app: object):  # type: ignore[no-untyped-def]
+        yield {"overridden": "app", "app_only": 1}
+
+    @contextlib.contextmanager
+    def router_lifespan(app: object):  # type: ignore[no-untyped-def]
+        yield {"overridden": "router", "router_only": 2}
+
+    app = framework.FastAPI(lifespan=app_lifespan)
+    app.include_router(framework.APIRouter(lifespan=router_lifespan))
+    with importlib.import_module(f"{module}.testclient").TestClient(app) as client:
+        assert client.app_state == {"overridden": "app", "app_only": 1, "router_only": 2}
