@@ -176,12 +176,12 @@ def test_the_app_s_lifespan_state_wins_over_a_router_s(module: str) -> None:
 
     framework = importlib.import_module(module)
 
-    @contextlib.contextmanager
-    def app_lifespan(app: object):  # type: ignore[no-untyped-def]
+    @contextlib.asynccontextmanager
+    async def app_lifespan(app: object):  # type: ignore[no-untyped-def]
         yield {"overridden": "app", "app_only": 1}
 
-    @contextlib.contextmanager
-    def router_lifespan(app: object):  # type: ignore[no-untyped-def]
+    @contextlib.asynccontextmanager
+    async def router_lifespan(app: object):  # type: ignore[no-untyped-def]
         yield {"overridden": "router", "router_only": 2}
 
     app = framework.FastAPI(lifespan=app_lifespan)
