@@ -65,15 +65,21 @@ class _Body(httpx.SyncByteStream):
     """The app's body as httpx's response stream: the first chunk (already read), then the rest;
     ``close()`` reaches the app's iterable (where background tasks start)."""
 
-    def __init__(self, first: bytes, rest: Iterator[bytes], chunks: Iterable[bytes]) -> None:
+    def __init__(self, first: bytes, rest: Iterator[bytes], chunks: Iterable[bytes], raise_errors: bool = True) -> None:
         self._first = first
         self._rest = rest
         self._chunks = chunks
+        self._raise_errors = raise_errors
 
     def __iter__(self) -> Iterator[bytes]:
         if self._first:
             yield self._first
-        yield from self._rest
+        try:
+            yield from self._rest
+        except Exception:
+            if self._raise_errors:
+                raise
+            # raise_server_exceptions=False: the body ends where the app failed, as a client sees it
 
     def close(self) -> None:
         close = getattr(self._chunks, "close", None)
@@ -123,9 +129,10 @@ class AppAnswer(NamedTuple):
     body: _Body
 
 
-def call_app(app: WSGIApp, environ: dict[str, Any]) -> AppAnswer:
+def call_app(app: WSGIApp, environ: dict[str, Any], raise_body_errors: bool = True) -> AppAnswer:
     """Call ``app`` as a server does, up to its first non-empty chunk (``start_response`` may wait for it);
-    iterate the answer's body for the rest and close it, which is where background tasks start."""
+    iterate the answer's body for the rest and close it, which is where background tasks start. An error
+    while the body streams, after the status went out, ends the body there unless ``raise_body_errors``."""
     answer: dict[str, Any] = {}
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., Any]:
@@ -135,11 +142,16 @@ def call_app(app: WSGIApp, environ: dict[str, Any]) -> AppAnswer:
     chunks = app(environ, start_response)
     iterator = iter(chunks)
     first = b""
-    for first in iterator:  # start_response may wait for the first chunk (PEP 3333)
-        if first:
-            break
+    try:
+        for first in iterator:  # start_response may wait for the first chunk (PEP 3333)
+            if first:
+                break
+    except Exception:
+        if raise_body_errors or "status" not in answer:
+            raise
+        iterator, first = iter(()), b""
     return AppAnswer(int(answer["status"].split()[0]), answer["headers"], answer.get("exc_info"),
-                     _Body(first, iterator, chunks))
+                     _Body(first, iterator, chunks, raise_body_errors))
 
 
 class _Transport(httpx.BaseTransport):
@@ -158,7 +170,7 @@ class _Transport(httpx.BaseTransport):
             request.method, url.scheme, url.host, url.port, url.path, url.query.decode("latin-1"), request.read(),
             ((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw),
             self.root_path, self.client)
-        answer = call_app(self.app, environ)
+        answer = call_app(self.app, environ, self.raise_app_exceptions)
         if answer.exc_info and answer.exc_info[0] and self.raise_app_exceptions:
             raise answer.exc_info[1]
         return httpx.Response(
