@@ -30,7 +30,6 @@ from fastrapi.exception_handlers import http_exception_response, request_validat
 from fastrapi.exception_layer import ExceptionHandler, ExceptionLayer, handler_key
 from fastrapi.exceptions import FastAPIDeprecationWarning, HTTPException, RequestValidationError
 from fastrapi.formparsers import check_form_limits
-from fastrapi.frontend import resolve_check_dir
 from fastrapi.lifespan import ON_EVENT_DEPRECATED, Lifespan
 from fastrapi.middleware import Middleware
 from fastrapi.middleware.base import BaseHTTPMiddleware
@@ -40,6 +39,7 @@ from fastrapi.openapi.utils import get_openapi
 from fastrapi.responses import JSONResponse, PlainTextResponse, Response
 from fastrapi.routing import APIRoute, APIRouter, APIWebSocketRoute, BaseRoute, RouteDecorators
 from fastrapi.routing.endpoint import RAISE_SERVER_EXCEPTIONS_KEY  # noqa: F401  (TestClient sets it)
+from fastrapi.routing.frontend import resolve_check_dir
 from fastrapi.scope import ORIGINAL_PATH_KEY
 from fastrapi.tasks import TaskQueueUnavailable, task
 from fastrapi.types import APP_KEY, StartResponse, WSGIApp

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from fastrapi.dependencies.limits import ConcurrencyLimit, check_max_concurrency
+from fastrapi.concurrency_limits import ConcurrencyLimit, check_max_concurrency
 from fastrapi.exceptions import FastAPIDeprecationWarning
 
 Undefined: Any = PydanticUndefined

@@ -20,7 +20,7 @@ from typing import Any
 from fastrapi.exceptions import HTTPException
 from fastrapi.requests import Request, request_path
 from fastrapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
-from fastrapi.routing import MOUNTED_KEY
+from fastrapi.types import MOUNTED_KEY
 
 PathLike = str | os.PathLike[str]
 StartResponse = Callable[..., Any]

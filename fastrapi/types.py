@@ -11,6 +11,9 @@ WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 APP_KEY = "fastrapi.app"
 """The environ key under which the app serving a request puts itself."""
+MOUNTED_KEY = "fastrapi.mounted"
+"""Set in the environ a ``Mount`` hands to the app it serves: a FastrAPI app called it and answers the
+``HTTPException`` it raises (a mounted ``StaticFiles`` raises its 404s)."""
 OUTER_APP_KEY = "fastrapi.outer_app"
 """In a mounted app's environ: the outermost fastrapi app, which ``request.url_for`` resolves names with
 (Starlette's ``scope["router"]``)."""

@@ -20,7 +20,7 @@ import gevent
 import pytest
 
 from fastrapi import APIRouter, BackgroundTasks, Depends, FastAPI
-from fastrapi.dependencies.limits import ConcurrencyLimit
+from fastrapi.concurrency_limits import ConcurrencyLimit
 from fastrapi.exceptions import ResponseValidationError
 from fastrapi.responses import StreamingResponse
 from fastrapi.testclient import TestClient

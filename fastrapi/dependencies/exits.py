@@ -19,7 +19,7 @@ from gevent.hub import Hub
 from greenlet import getcurrent
 
 from fastrapi.concurrency import bridge, drive, in_gevent_greenlet, run_sync
-from fastrapi.dependencies.limits import ConcurrencyLimit
+from fastrapi.concurrency_limits import ConcurrencyLimit
 
 logger = logging.getLogger("fastrapi")
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from fastrapi import params
 from fastrapi.concurrency import code_can_suspend
+from fastrapi.concurrency_limits import ConcurrencyLimit
 from fastrapi.dependencies.analysis import (
     BodyPlan,
     CallPlan,
@@ -30,7 +31,6 @@ from fastrapi.dependencies.analysis import (
     is_form_body,
     should_embed,
 )
-from fastrapi.dependencies.limits import ConcurrencyLimit
 from fastrapi.exceptions import FastrAPIError
 from fastrapi.security.base import SecurityBase
 

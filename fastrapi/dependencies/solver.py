@@ -13,12 +13,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from fastrapi.concurrency import in_gevent_greenlet, is_patched, run_async, run_sync
+from fastrapi.concurrency_limits import ConcurrencyLimit
 from fastrapi.datastructures import FormData, Headers, UploadFile
 from fastrapi.dependencies.analysis import MODEL, SEP, TWIN, BodyPlan, CallPlan, ParamField, ParamModel, RoutePlan
 from fastrapi.dependencies.exits import LimitedYieldExit, RequestExits, YieldExit, enter
 from fastrapi.dependencies.extractors import ABSENT as _ABSENT
 from fastrapi.dependencies.graph import DependencyStep
-from fastrapi.dependencies.limits import ConcurrencyLimit
 from fastrapi.exceptions import HTTPException, RequestValidationError
 from fastrapi.requests import Request, read_body, set_body_limit
 from fastrapi.security.oauth2 import SecurityScopes

@@ -8,8 +8,9 @@ from fastrapi.routing.include import IncludeContext, IncludedRouter
 from fastrapi.routing.matcher import Matcher
 from fastrapi.routing.paths import CONVERTERS, Converter, NoMatchFound, PathTemplate, compile_path
 from fastrapi.routing.router import APIRouter, RouteDecorators
-from fastrapi.routing.routes import HTTP_METHODS, MOUNTED_KEY, APIRoute, BaseRoute, Mount
+from fastrapi.routing.routes import HTTP_METHODS, APIRoute, BaseRoute, Mount
 from fastrapi.routing.websocket_route import APIWebSocketRoute
+from fastrapi.types import MOUNTED_KEY
 
 __all__ = [
     "CONVERTERS", "DEFAULT_RESPONSE_CLASS", "HTTP_METHODS", "MOUNTED_KEY", "PATH_PARAMS_KEY", "APIRoute", "APIRouter",

@@ -16,6 +16,7 @@ from fastrapi.lifespan import ON_EVENT_DEPRECATED, context_factory
 from fastrapi.responses import Response
 from fastrapi.routing.defaults import DEFAULT_RESPONSE_CLASS, DefaultPlaceholder
 from fastrapi.routing.dispatch import route_request
+from fastrapi.routing.frontend import frontend_route, resolve_check_dir
 from fastrapi.routing.include import SETTING_OPTIONS, IncludeContext, IncludedRouter
 from fastrapi.routing.matcher import Matcher
 from fastrapi.routing.paths import NoMatchFound
@@ -282,8 +283,6 @@ class APIRouter(RouteDecorators):
         ``check_dir`` fails at once when the directory is missing (``"auto"``: a warning instead
         under ``FASTAPI_ENV=development``). Included with a prefix, it is served under that prefix.
         """
-        # Here, not at the top: fastrapi.frontend serves through StaticFiles, which imports fastrapi.routing.
-        from fastrapi.frontend import frontend_route, resolve_check_dir
 
         checked = resolve_check_dir(directory, check_dir, stacklevel=2)
         self.routes.append(frontend_route(self.prefix, path, directory=directory, fallback=fallback,

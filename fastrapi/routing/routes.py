@@ -23,10 +23,8 @@ from fastrapi.routing.endpoint import call_endpoint
 from fastrapi.routing.paths import NoMatchFound, PathTemplate, compile_path
 from fastrapi.routing.route_handler import default_route_handler, handle_with
 from fastrapi.serialization import DEFAULT, ResponseSerializer, infer_response_model, response_adapter
-from fastrapi.types import APP_KEY, APP_ROOT_KEY, OUTER_APP_KEY, Environ, StartResponse, WSGIApp
+from fastrapi.types import APP_KEY, APP_ROOT_KEY, MOUNTED_KEY, OUTER_APP_KEY, Environ, StartResponse, WSGIApp
 
-# In a mounted app's environ: a FastrAPI app called it and answers HTTPExceptions it raises.
-MOUNTED_KEY = "fastrapi.mounted"
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")
 
 
