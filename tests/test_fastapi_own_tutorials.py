@@ -60,7 +60,8 @@ def _failures(root: Path, targets: list[str], real: bool) -> set[str]:
         if kind in ("FAILED", "ERROR"):
             failed.add(rest.split(" - ", 1)[0].strip())
     summary = result.stdout.strip().splitlines()[-1:] or [""]
-    if result.returncode not in (0, 1) or (targets == ["tests/test_tutorial"] and _passed(summary[0]) < 1000):
+    # A floor, so that a missing test dependency (failing on FastAPI as well) cannot hide whole pages.
+    if result.returncode not in (0, 1) or (targets == ["tests/test_tutorial"] and _passed(summary[0]) < 1350):
         raise AssertionError(f"FastAPI's tests did not run:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
     return failed
 
