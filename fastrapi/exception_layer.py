@@ -13,6 +13,7 @@ from fastrapi.exceptions import (
     HTTPException,
     MalformedBody,
     ValidationException,
+    class_handler,
     is_http_exception,
 )
 from fastrapi.middleware.errors import ERRORS_OUTSIDE_KEY
@@ -105,11 +106,9 @@ class ExceptionLayer:
         # A 500 handler answers unhandled errors only, never an HTTPException(500) (as in Starlette).
         if is_http and exc.status_code != 500 and exc.status_code in handlers:  # type: ignore[attr-defined]
             return handlers[exc.status_code]  # type: ignore[attr-defined]
-        for cls in type(exc).__mro__:
-            if cls is Exception:
-                break  # an Exception handler answers like a 500 handler: in server_error
-            if cls in handlers:
-                return handlers[cls]
+        found = class_handler(handlers, exc)  # an Exception handler answers like a 500 handler: in server_error
+        if found is not None:
+            return found[1]  # type: ignore[no-any-return]
         return handlers.get(HTTPException) if is_http else None
 
     @staticmethod

@@ -39,6 +39,18 @@ def is_http_exception(exc: BaseException) -> bool:
     return module is not None and isinstance(exc, module.HTTPException)
 
 
+def class_handler(handlers: Mapping[Any, Any], exc: BaseException) -> tuple[type, Any] | None:
+    """The handler registered for the nearest class in ``exc``'s MRO, with that class; ``Exception`` itself
+    is left out (its handler answers as the 500 handler does)."""
+    for cls in type(exc).__mro__:
+        if cls is Exception:
+            return None
+        handler = handlers.get(cls)
+        if handler is not None:
+            return cls, handler
+    return None
+
+
 class FastrAPIError(RuntimeError):
     """A mistake in how the application is set up."""
 

@@ -492,3 +492,16 @@ def test_the_docs_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert client.get("/api/users", headers={"accept": BROWSER}).json() == [{"name": "Ada"}]
     assert client.get("/dashboard/settings", headers={"accept": BROWSER}).content == b"<div id=app></div>"
     assert client.get("/assets/app.js", headers={"accept": "*/*"}).status_code == 404
+
+
+def test_a_frontend_route_is_listed_in_app_routes_and_still_tried_last(root: Path) -> None:
+    """On purpose (docs/differences.md): FastAPI keeps frontends out of ``app.routes``; fastrapi lists them."""
+    app = FASTRAPI.FastAPI()
+    app.frontend("/", directory=root / "spa", fallback="index.html")
+
+    @app.get("/api")
+    def api() -> dict[str, bool]:
+        return {"api": True}
+
+    assert [type(route).__name__ for route in app.routes][-2:] == ["FrontendRoute", "APIRoute"]
+    assert FASTRAPI.TestClient(app).get("/api").json() == {"api": True}

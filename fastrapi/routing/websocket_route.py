@@ -17,6 +17,7 @@ from fastrapi.exceptions import (
     RequestValidationError,
     WebSocketException,
     WebSocketRequestValidationError,
+    class_handler,
     is_http_exception,
 )
 from fastrapi.routing.dispatch import WEBSOCKET
@@ -159,12 +160,7 @@ def _user_handler(environ: Environ, error: Exception) -> Callable[..., Any] | No
     """The handler the app registered for ``error``'s class (by its MRO), if it is not one of the HTTP
     defaults; it is called with ``(websocket, exc)``."""
     handlers = getattr(environ.get(APP_KEY), "exception_handlers", None)
-    if not handlers:
+    found = class_handler(handlers, error) if handlers else None
+    if found is None or found[0] in (HTTPException, RequestValidationError):
         return None
-    for cls in type(error).__mro__:
-        if cls is Exception:
-            return None
-        handler = handlers.get(cls)
-        if handler is not None:
-            return None if cls in (HTTPException, RequestValidationError) else handler
-    return None
+    return found[1]  # type: ignore[no-any-return]
